@@ -1,0 +1,43 @@
+# Thin wrapper around the mollify command; every target is one command.
+PROFILE ?= quick
+GO      ?= go
+BIN     := bin/mollify
+REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+LDFLAGS := -X github.com/mollifying/mollify/harness.Revision=$(REV)
+
+.PHONY: build reproduce report test vet fmt-check unit check golden clean
+
+## build: compile bin/mollify, stamped with the git revision
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mollify
+
+## reproduce: run the PROFILE (quick or paper) sweep, resuming, then report
+reproduce: build
+	$(BIN) reproduce -profile $(PROFILE)
+
+## report: rebuild results/PROFILE/report.md and figures from the result files
+report: build
+	$(BIN) report -out results/$(PROFILE)
+
+## test: vet, gofmt, unit tests, and the quick profile against the golden results
+test: vet fmt-check unit check
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l reports:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test ./...
+
+## check: run the quick profile afresh and compare it with results/golden/quick
+check: build
+	$(BIN) check -profile quick
+
+## golden: accept the current quick-profile results as the new golden files
+golden: build
+	$(BIN) check -profile quick -update
+
+clean:
+	rm -rf bin results/quick

@@ -1,0 +1,19 @@
+// Package baselines holds the configurations the mollified network is
+// compared with. Each is a bench.Config value; the registry in package
+// harness lists them.
+//
+//   - [Baseline]: the plain network, trained as it is.
+//   - [Residual]: every hidden layer becomes h + f(BN(Wh + b)), the residual
+//     network with batch normalisation that is the paper's parity baseline.
+//   - [Noisy]: the noisy activation functions of Gulcehre et al. (2016) with
+//     a learned noise slope p per unit and the constants of the authors'
+//     code ([NAN]).
+//   - [Anneal]: simulated annealing in the paper's sense (Sec. 2.3): Gaussian
+//     weight noise, a one-sample Monte-Carlo estimate of the Gaussian
+//     mollifier of Eqs. 13 and 16, with its standard deviation annealed
+//     linearly to 0 ([WeightNoise]).
+//
+// All of them build the same weights from the same seed (the "init" stream is
+// consumed by the dense layers in the same order), so configurations differ
+// only in what they add to the network.
+package baselines

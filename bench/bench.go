@@ -1,0 +1,279 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mollifying/mollify/nn"
+)
+
+// ErrNotApplicable is returned by [Config.Build] for an architecture the
+// configuration does not support (stochastic depth on a network without
+// residual blocks, say).
+var ErrNotApplicable = errors.New("configuration does not apply to this architecture")
+
+// Hyper is a point of a hyper-parameter space: name → value. Every
+// configuration reads "lr"; the others are its own (see [Config.Space]).
+type Hyper map[string]float64
+
+// Get returns h[name] or panics: a missing hyper-parameter is a bug in the
+// sweep that built h, not bad input.
+func (h Hyper) Get(name string) float64 {
+	v, ok := h[name]
+	if !ok {
+		panic(fmt.Sprintf("bench: hyper-parameter %q not set (have %v)", name, h))
+	}
+	return v
+}
+
+// String lists the values in name order, e.g. "c=0.5 lr=0.1".
+func (h Hyper) String() string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%g", k, h[k])
+	}
+	return b.String()
+}
+
+// Axis is one tunable hyper-parameter and the values a sweep may try.
+type Axis struct {
+	Name   string
+	Values []float64
+	Doc    string
+}
+
+// Option is a named choice where the paper is ambiguous (paper.md §5) or a
+// switch a user may flip, with its recommended default and allowed values.
+type Option struct {
+	Name    string
+	Default string
+	Allowed []string
+	Doc     string
+}
+
+// Options is a set of option values, name → value.
+type Options map[string]string
+
+// Get returns the value of name, or panics if unset: [ResolveOptions] fills
+// every declared option.
+func (o Options) Get(name string) string {
+	v, ok := o[name]
+	if !ok {
+		panic(fmt.Sprintf("bench: option %q not set", name))
+	}
+	return v
+}
+
+// ResolveOptions fills the declared options with their defaults, applies the
+// user's values, and rejects unknown names and values not allowed.
+func ResolveOptions(declared []Option, user Options) (Options, error) {
+	out := Options{}
+	for _, d := range declared {
+		out[d.Name] = d.Default
+	}
+	for k, v := range user {
+		i := slices.IndexFunc(declared, func(d Option) bool { return d.Name == k })
+		if i < 0 {
+			names := make([]string, len(declared))
+			for j, d := range declared {
+				names[j] = d.Name
+			}
+			return nil, fmt.Errorf("unknown option %q (this configuration has: %s)", k, strings.Join(names, ", "))
+		}
+		if a := declared[i].Allowed; len(a) > 0 && !slices.Contains(a, v) {
+			return nil, fmt.Errorf("option %s=%q not allowed (want one of: %s)", k, v, strings.Join(a, ", "))
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// Arch describes the network a task needs, before any configuration has
+// shaped it. [MLP] is the one of the feed-forward tasks.
+type Arch interface {
+	// ArchName names the family ("mlp", "lstm", ...).
+	ArchName() string
+}
+
+// MLP is a fully connected classifier: In inputs, one hidden layer per entry
+// of Hidden, each followed by Act, and a linear output layer of Out logits.
+type MLP struct {
+	In     int
+	Hidden []int
+	Out    int
+	Act    nn.Kind
+	Init   nn.Init
+}
+
+// ArchName implements [Arch].
+func (*MLP) ArchName() string { return "mlp" }
+
+// Env is what a configuration may know about the run it builds a model for.
+type Env struct {
+	// Seed is the run seed; derive streams with rng.New(Seed, purpose).
+	Seed uint64
+	// Updates is the number of parameter updates the run will make, for
+	// schedules declared as fractions of training.
+	Updates int
+	// InitialLoss is the loss of an uninformed predictor (log of the number
+	// of classes), the natural starting value of a loss average.
+	InitialLoss float64
+}
+
+// Model is a configured network and the hooks that make the configuration
+// what it is.
+type Model struct {
+	Net nn.Layer[float32]
+	// Hooks are values implementing any of StepStarter, Perturber,
+	// LossObserver and Tracer.
+	Hooks []any
+}
+
+// Config is one way of training a network.
+type Config interface {
+	// Name is the registry name, e.g. "mollified".
+	Name() string
+	// Summary is one line for listings and reports.
+	Summary() string
+	// Space is the configuration's own tunable hyper-parameters, beyond the
+	// learning rate the task tunes for everyone. Values may depend on the
+	// profile ("quick" keeps them to defaults).
+	Space(profile string) []Axis
+	// Options declares the configuration's named choices.
+	Options() []Option
+	// Build makes the model for an architecture, or returns
+	// ErrNotApplicable.
+	Build(a Arch, h Hyper, o Options, env Env) (*Model, error)
+}
+
+// StepStarter is told the 1-based index of each update before its forward
+// pass (the mollified schedule sets p here).
+type StepStarter interface {
+	StartStep(t int)
+}
+
+// Perturber changes the network around the forward and backward pass of an
+// update and undoes it before the optimiser step: weight noise is applied in
+// Perturb and removed in Restore, so the gradient taken at the perturbed
+// weights updates the clean ones (a one-sample Monte-Carlo estimate of the
+// mollified gradient, paper Eq. 13).
+type Perturber interface {
+	Perturb(t int)
+	Restore()
+}
+
+// LossObserver sees the training loss of every update, after the step.
+type LossObserver interface {
+	ObserveLoss(t int, loss float64)
+}
+
+// Tracer reports named values (such as p per layer) at each evaluation.
+type Tracer interface {
+	Trace(add func(name string, v float64))
+}
+
+// Task is one experiment of the paper.
+type Task interface {
+	// Name is the registry name, e.g. "parity".
+	Name() string
+	// Summary is one line for listings and reports.
+	Summary() string
+	// Profiles lists the profiles the task defines ("quick", "paper").
+	Profiles() []string
+	// Sweep says how the harness should run the task under a profile.
+	Sweep(profile string) (Sweep, error)
+	// Run trains cfg on the task and returns the record. It must be a pure
+	// function of spec and the code, and stop promptly when ctx ends.
+	// progress, when not nil, receives the fraction done.
+	Run(ctx context.Context, spec RunSpec, cfg Config, progress func(float64)) (*Record, error)
+}
+
+// Sweep is a task's plan for one profile: seeds, tuning and selection.
+type Sweep struct {
+	// Seeds are the run seeds of the final runs.
+	Seeds []uint64
+	// TuneSeeds are the seeds of each tuning trial; kept apart from Seeds
+	// so that the final numbers are not those the selection saw.
+	TuneSeeds []uint64
+	// LR is the learning-rate grid every configuration is tuned over.
+	LR []float64
+	// Budget is the number of tuning trials each configuration gets; a
+	// configuration whose space is larger gets a seeded random subset.
+	Budget int
+	// Select is the metric (a key of Record.Final) tuning maximises or
+	// minimises.
+	Select Selector
+}
+
+// Selector names the metric tuning optimises.
+type Selector struct {
+	Metric   string
+	Maximize bool
+}
+
+// Better reports whether a beats b under the selector; NaN never wins.
+func (s Selector) Better(a, b float64) bool {
+	switch {
+	case a != a:
+		return false
+	case b != b:
+		return true
+	case s.Maximize:
+		return a > b
+	default:
+		return a < b
+	}
+}
+
+// Metric describes a final metric a report shows.
+type Metric struct {
+	// Name is a key of Record.Final.
+	Name  string
+	Label string
+	// HigherBetter orders configurations and signs comparisons.
+	HigherBetter bool
+}
+
+// Claim is a claim of the paper that the report checks from the final runs:
+// Config is better than Versus on Metric.
+type Claim struct {
+	ID     string
+	Text   string
+	Metric string
+	Config string
+	Versus string
+}
+
+// ReportSpec says what a report shows for a task.
+type ReportSpec struct {
+	Metrics []Metric
+	// Curve is the curve value plotted against updates, with its label.
+	Curve, CurveLabel string
+	// LogY plots the curve on a log scale.
+	LogY   bool
+	Claims []Claim
+}
+
+// Reporter is implemented by tasks that say what their report shows.
+type Reporter interface {
+	Report() ReportSpec
+}
+
+// Coster is implemented by tasks that can estimate the relative cost of one
+// run under a profile (any unit, the same for all tasks: the harness uses it
+// to weigh progress and estimate the time left).
+type Coster interface {
+	Cost(profile string) float64
+}

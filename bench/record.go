@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Schema is the version of the result-file layout. Bumping it invalidates
+// every cached result, which is what a change of meaning requires.
+const Schema = 1
+
+// Phase separates tuning runs from the final runs that tables report.
+type Phase string
+
+// The phases of a sweep.
+const (
+	Tune  Phase = "tune"
+	Final Phase = "final"
+)
+
+// RunSpec is everything a run depends on besides the code.
+type RunSpec struct {
+	Schema  int     `json:"schema"`
+	Task    string  `json:"task"`
+	Profile string  `json:"profile"`
+	Config  string  `json:"config"`
+	Phase   Phase   `json:"phase"`
+	Seed    uint64  `json:"seed"`
+	Hyper   Hyper   `json:"hyper"`
+	Options Options `json:"options"`
+	// Trial is the tuning trial index (0 for final runs).
+	Trial int `json:"trial"`
+}
+
+// Hash is a stable identifier of the spec: the first 16 hex digits of the
+// SHA-256 of its JSON encoding (map keys are sorted by encoding/json, so the
+// encoding is canonical).
+func (s RunSpec) Hash() string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("bench: cannot encode run spec: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// String is a short human name, e.g. "parity/mollified final seed 3".
+func (s RunSpec) String() string {
+	if s.Phase == Tune {
+		return fmt.Sprintf("%s/%s tune#%d seed %d [%v]", s.Task, s.Config, s.Trial, s.Seed, s.Hyper)
+	}
+	return fmt.Sprintf("%s/%s %s seed %d", s.Task, s.Config, s.Phase, s.Seed)
+}
+
+// Num is a float64 that survives JSON when it is not finite (a diverged
+// loss): NaN and ±Inf are written as the strings "NaN", "+Inf", "-Inf".
+type Num float64
+
+// MarshalJSON implements json.Marshaler.
+func (n Num) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	switch {
+	case math.IsNaN(f):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(f, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(f, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Num) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*n = Num(math.NaN())
+		return nil
+	case `"+Inf"`:
+		*n = Num(math.Inf(1))
+		return nil
+	case `"-Inf"`:
+		*n = Num(math.Inf(-1))
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("bench: bad number %s", b)
+	}
+	*n = Num(f)
+	return nil
+}
+
+// Values is a set of named measurements.
+type Values map[string]Num
+
+// Point is one evaluation during training.
+type Point struct {
+	// Update is the number of parameter updates made so far.
+	Update int `json:"update"`
+	// Epoch is Update measured in passes over the training set.
+	Epoch  float64 `json:"epoch"`
+	Values Values  `json:"values"`
+}
+
+// Record is the deterministic outcome of a run: everything in it is a
+// function of the spec and the code, so two executions of the same spec
+// produce the same bytes.
+type Record struct {
+	Spec RunSpec `json:"spec"`
+	// Settings are the task's resolved training settings (sizes, epochs,
+	// optimiser), recorded for the reader; they follow from the spec.
+	Settings any `json:"settings"`
+	// Params is the number of trainable scalars.
+	Params int `json:"params"`
+	// Updates is the number of updates made (fewer than planned if the run
+	// diverged).
+	Updates int     `json:"updates"`
+	Curve   []Point `json:"curve"`
+	// Final holds the run's summary metrics (see the task's docs).
+	Final Values `json:"final"`
+	// Diverged is set when the training loss became NaN or infinite; the
+	// run stopped there.
+	Diverged bool `json:"diverged"`
+}
+
+// Series returns the curve of one value, skipping points that lack it.
+func (r *Record) Series(name string) (updates []int, values []float64) {
+	for _, p := range r.Curve {
+		if v, ok := p.Values[name]; ok {
+			updates = append(updates, p.Update)
+			values = append(values, float64(v))
+		}
+	}
+	return updates, values
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mollifying/mollify/harness"
+)
+
+// cmdCheck runs a profile into a fresh directory and compares every result
+// with the golden files: the deterministic "run" objects must be identical.
+// With -update it replaces the golden files (and their report) instead.
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("check", stderr)
+	var f sweepFlags
+	f.register(fs)
+	golden := fs.String("golden", "", "golden results directory (default results/golden/<profile>)")
+	update := fs.Bool("update", false, "replace the golden files with this run's")
+	keep := fs.Bool("keep", false, "keep the fresh results directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if f.out != "" {
+		return usagef("-out is not used by check (it runs into a temporary directory; see -keep)")
+	}
+	p, err := f.plan()
+	if err != nil {
+		return err
+	}
+	if *golden == "" {
+		*golden = filepath.Join("results", "golden", f.profile)
+	}
+	tmp, err := os.MkdirTemp("", "mollify-check-")
+	if err != nil {
+		return err
+	}
+	if !*keep {
+		defer os.RemoveAll(tmp)
+	} else {
+		fmt.Fprintf(stderr, "fresh results kept in %s\n", tmp)
+	}
+	r := &harness.Runner{Dir: tmp, Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr)}
+	if _, err := r.Run(ctx, p); err != nil {
+		return err
+	}
+	if *update {
+		if err := os.RemoveAll(filepath.Join(*golden, "runs")); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(*golden, 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(tmp, "runs"), filepath.Join(*golden, "runs")); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "golden results updated in %s\n", *golden)
+		return writeReport(*golden, stdout)
+	}
+	problems, err := compareResults(*golden, tmp)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%d difference(s) from the golden results in %s:\n  %s\n(if the change is intended, run: make golden)", len(problems), *golden, strings.Join(problems, "\n  "))
+	}
+	fmt.Fprintf(stdout, "check: every result matches %s bit for bit\n", *golden)
+	return nil
+}
+
+// compareResults lists the differences between two results directories,
+// run by run.
+func compareResults(golden, got string) ([]string, error) {
+	want, err := harness.LoadResults(golden)
+	if err != nil {
+		return nil, fmt.Errorf("golden results: %w", err)
+	}
+	have, err := harness.LoadResults(got)
+	if err != nil {
+		return nil, err
+	}
+	index := func(rs []*harness.Result, root string) map[string]*harness.Result {
+		m := map[string]*harness.Result{}
+		for _, r := range rs {
+			rel, _ := filepath.Rel(root, r.Path)
+			m[rel] = r
+		}
+		return m
+	}
+	wm, hm := index(want, golden), index(have, got)
+	var problems []string
+	for _, k := range slices.Sorted(maps.Keys(wm)) {
+		h, ok := hm[k]
+		if !ok {
+			problems = append(problems, "missing: "+k)
+			continue
+		}
+		if h.Digest == wm[k].Digest {
+			continue
+		}
+		var diffs []string
+		wf, hf := wm[k].Record.Final, h.Record.Final
+		for _, name := range slices.Sorted(maps.Keys(wf)) {
+			if a, b := wf[name], hf[name]; a != b && !(a != a && b != b) {
+				diffs = append(diffs, fmt.Sprintf("%s %v → %v", name, a, b))
+			}
+		}
+		if len(diffs) == 0 {
+			diffs = append(diffs, "final metrics equal; the curve differs")
+		}
+		problems = append(problems, fmt.Sprintf("differs: %s (%s)", k, strings.Join(diffs, ", ")))
+	}
+	for _, k := range slices.Sorted(maps.Keys(hm)) {
+		if _, ok := wm[k]; !ok {
+			problems = append(problems, "not in the golden results: "+k)
+		}
+	}
+	return problems, nil
+}

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/report"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a run, a check or an I/O operation failed
+	exitUsage = 2 // bad command line
+)
+
+// usageError marks errors in the command line; they exit with code 2.
+type usageError struct{ error }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+const usage = `mollify runs the Mollifying Networks (ICLR 2017) benchmark suite.
+
+Usage:
+  mollify <command> [flags]
+
+Commands:
+  run        run a sweep (tuning, then final runs); resumes where it stopped
+  report     rebuild report.md, figures and tables from the result files
+  reproduce  run, then report (what "make reproduce" calls)
+  check      run a profile afresh and compare it with golden result files
+  list       list tasks, configurations, their options and hyper-parameters
+  help       show this text
+
+Run "mollify <command> -h" for the flags of a command.
+`
+
+// run is the whole program, testable in-process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		err = cmdRun(ctx, rest, stdout, stderr, false)
+	case "reproduce":
+		err = cmdRun(ctx, rest, stdout, stderr, true)
+	case "report":
+		err = cmdReport(rest, stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, rest, stdout, stderr)
+	case "list":
+		err = cmdList(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usagef("unknown command %q (want run, report, reproduce, check, list or help)", cmd)
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "mollify %s: %v\n", args[0], err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "mollify %s: %v\n", args[0], err)
+		return exitFail
+	}
+}
+
+// sweepFlags are the flags shared by run, reproduce and check.
+type sweepFlags struct {
+	profile, tasks, configs, out string
+	workers, seeds              int
+	set                         setFlag
+}
+
+// setFlag collects -set config.option=value.
+type setFlag map[string]bench.Options
+
+func (s setFlag) String() string { return "" }
+
+func (s setFlag) Set(v string) error {
+	key, val, ok := strings.Cut(v, "=")
+	cfg, opt, ok2 := strings.Cut(key, ".")
+	if !ok || !ok2 || cfg == "" || opt == "" {
+		return fmt.Errorf("%q is not config.option=value (e.g. mollified.eval=expect)", v)
+	}
+	if s[cfg] == nil {
+		s[cfg] = bench.Options{}
+	}
+	s[cfg][opt] = val
+	return nil
+}
+
+func (f *sweepFlags) register(fs *flag.FlagSet) {
+	f.set = setFlag{}
+	fs.StringVar(&f.profile, "profile", "quick", "profile: quick or paper")
+	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
+	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
+	fs.StringVar(&f.out, "out", "", "results directory (default results/<profile>)")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "concurrent single-threaded runs")
+	fs.IntVar(&f.seeds, "seeds", 0, "number of final seeds (1..n); 0 keeps the task's")
+	fs.Var(f.set, "set", "option of a configuration, config.option=value (repeatable)")
+}
+
+// plan resolves the flags into a plan, with usage errors for bad values.
+func (f *sweepFlags) plan() (harness.Plan, error) {
+	if f.profile != "quick" && f.profile != "paper" {
+		return harness.Plan{}, usagef("-profile: unknown profile %q (want quick or paper)", f.profile)
+	}
+	if f.workers < 1 {
+		return harness.Plan{}, usagef("-workers: %d, want at least 1", f.workers)
+	}
+	if f.seeds < 0 {
+		return harness.Plan{}, usagef("-seeds: %d, want 0 (the task's seeds) or more", f.seeds)
+	}
+	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]bench.Options(f.set)}
+	var err error
+	if p.Tasks, err = pick(f.tasks, harness.Tasks, harness.LookupTask); err != nil {
+		return p, usagef("-tasks: %v", err)
+	}
+	if p.Configs, err = pick(f.configs, harness.Configs, harness.LookupConfig); err != nil {
+		return p, usagef("-configs: %v", err)
+	}
+	for name, opts := range p.Options {
+		c, err := harness.LookupConfig(name)
+		if err != nil {
+			return p, usagef("-set: %v", err)
+		}
+		if !slices.Contains(p.Configs, c) {
+			return p, usagef("-set: configuration %s is not selected by -configs", name)
+		}
+		if _, err := bench.ResolveOptions(c.Options(), opts); err != nil {
+			return p, usagef("-set: %s: %v", name, err)
+		}
+	}
+	return p, nil
+}
+
+func pick[T any](list string, all func() []T, lookup func(string) (T, error)) ([]T, error) {
+	if list == "all" {
+		return all(), nil
+	}
+	var out []T
+	for _, name := range strings.Split(list, ",") {
+		v, err := lookup(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (f *sweepFlags) dir() string {
+	if f.out != "" {
+		return f.out
+	}
+	return filepath.Join("results", f.profile)
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("mollify "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse turns flag errors into usage errors and rejects stray arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andReport bool) error {
+	name := "run"
+	if andReport {
+		name = "reproduce"
+	}
+	fs := newFlagSet(name, stderr)
+	var f sweepFlags
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	p, err := f.plan()
+	if err != nil {
+		return err
+	}
+	r := &harness.Runner{Dir: f.dir(), Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr)}
+	sum, err := r.Run(ctx, p)
+	if sum != nil {
+		fmt.Fprintf(stderr, "%d runs executed, %d found in %s\n", sum.Ran, sum.Cached, f.dir())
+		for _, s := range sum.Skipped {
+			fmt.Fprintf(stderr, "not applicable: %s\n", s)
+		}
+		for _, s := range sum.Unselectable {
+			fmt.Fprintf(stderr, "warning: no tuning trial of %s finished with a usable score; the first was used\n", s)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !andReport {
+		return nil
+	}
+	return writeReport(f.dir(), stdout)
+}
+
+func writeReport(dir string, stdout io.Writer) error {
+	results, err := harness.LoadResults(dir)
+	if err != nil {
+		return err
+	}
+	rep, err := report.Build(results, harness.LookupTask)
+	if err != nil {
+		return err
+	}
+	if err := rep.Write(dir); err != nil {
+		return err
+	}
+	if err := rep.Print(stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(dir, "report.md"))
+	return nil
+}
+
+func cmdReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", stderr)
+	dir := fs.String("out", filepath.Join("results", "quick"), "results directory to report on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*dir); err != nil {
+		return usagef("-out: %v", err)
+	}
+	return writeReport(*dir, stdout)
+}
+
+func cmdList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("list", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TASK\tPROFILES\tSUMMARY")
+	for _, t := range harness.Tasks() {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", t.Name(), strings.Join(t.Profiles(), ","), t.Summary())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "CONFIGURATION\tSUMMARY")
+	for _, c := range harness.Configs() {
+		fmt.Fprintf(w, "%s\t%s\n", c.Name(), c.Summary())
+	}
+	w.Flush()
+	for _, c := range harness.Configs() {
+		if len(c.Options()) == 0 && len(c.Space("paper")) == 0 {
+			continue
+		}
+		fmt.Fprintf(stdout, "\n%s:\n", c.Name())
+		for _, o := range c.Options() {
+			fmt.Fprintf(stdout, "  -set %s.%s=%s  (allowed: %s)\n      %s\n", c.Name(), o.Name, o.Default, strings.Join(o.Allowed, ", "), o.Doc)
+		}
+		for _, a := range c.Space("paper") {
+			q := c.Space("quick")
+			var qv []float64
+			for _, x := range q {
+				if x.Name == a.Name {
+					qv = x.Values
+				}
+			}
+			fmt.Fprintf(stdout, "  hyper %s: quick %v, paper %v\n      %s\n", a.Name, qv, a.Values, a.Doc)
+		}
+	}
+	return nil
+}

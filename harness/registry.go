@@ -1,0 +1,54 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mollifying/mollify/baselines"
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/mollified"
+	"github.com/mollifying/mollify/tasks/parity"
+)
+
+// Tasks lists every task, in report order. Register a new task here.
+func Tasks() []bench.Task {
+	return []bench.Task{
+		parity.Task{},
+	}
+}
+
+// Configs lists every configuration, in report order. Register a new
+// configuration here.
+func Configs() []bench.Config {
+	return []bench.Config{
+		baselines.Baseline{},
+		baselines.Residual{},
+		baselines.Noisy{},
+		baselines.Anneal{},
+		mollified.Config{},
+	}
+}
+
+// LookupTask returns the task called name.
+func LookupTask(name string) (bench.Task, error) {
+	var names []string
+	for _, t := range Tasks() {
+		if t.Name() == name {
+			return t, nil
+		}
+		names = append(names, t.Name())
+	}
+	return nil, fmt.Errorf("unknown task %q (known tasks: %s)", name, strings.Join(names, ", "))
+}
+
+// LookupConfig returns the configuration called name.
+func LookupConfig(name string) (bench.Config, error) {
+	var names []string
+	for _, c := range Configs() {
+		if c.Name() == name {
+			return c, nil
+		}
+		names = append(names, c.Name())
+	}
+	return nil, fmt.Errorf("unknown configuration %q (known configurations: %s)", name, strings.Join(names, ", "))
+}

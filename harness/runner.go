@@ -1,0 +1,219 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/mollifying/mollify/bench"
+)
+
+// Runner executes plans.
+type Runner struct {
+	// Dir receives the result files (Dir/runs/...).
+	Dir string
+	// Workers is the number of concurrent runs; 0 means one per core.
+	Workers int
+	// Log receives progress; nil discards it.
+	Log io.Writer
+	// Terminal selects the redrawn progress line instead of one line per
+	// finished run.
+	Terminal bool
+	// Provenance is stamped into every result; zero means
+	// CurrentProvenance().
+	Provenance Provenance
+	// now is the clock, replaceable in tests.
+	now func() time.Time
+}
+
+// Summary counts what a sweep did.
+type Summary struct {
+	// Ran and Cached count runs executed and runs found on disk.
+	Ran, Cached int
+	// Skipped lists task/config pairs that do not apply.
+	Skipped []string
+	// Selected maps task/config to the chosen hyper-parameters.
+	Selected map[string]bench.Hyper
+	// Unselectable lists task/config pairs none of whose trials produced a
+	// usable score (the first trial was used).
+	Unselectable []string
+}
+
+type job struct {
+	spec   bench.RunSpec
+	task   bench.Task
+	config bench.Config
+	path   string
+	weight float64
+}
+
+// Run executes the plan: tuning runs, selection, final runs. Runs whose
+// result file exists are not repeated. When ctx ends, Run stops promptly,
+// leaves every finished file in place and returns ctx's error.
+func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
+	cells, skipped, err := p.expand()
+	if err != nil {
+		return nil, err
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.Provenance == (Provenance{}) {
+		r.Provenance = CurrentProvenance()
+	}
+	log := r.Log
+	if log == nil {
+		log = io.Discard
+	}
+	removeStaleTemps(r.Dir)
+	sum := &Summary{Skipped: skipped, Selected: map[string]bench.Hyper{}}
+
+	// Phase 1: tuning. Weights let the progress line count final runs too.
+	var tune []job
+	var finalWeight float64
+	for _, c := range cells {
+		w := cost(c.task, p.Profile)
+		for i, h := range c.trials {
+			for _, s := range c.sweep.TuneSeeds {
+				tune = append(tune, r.newJob(c, p.Profile, bench.Tune, i, s, h, w))
+			}
+		}
+		finalWeight += w * float64(len(c.sweep.Seeds))
+	}
+	prog := newProgress(log, r.Terminal, r.now)
+	prog.plan(tune, finalWeight)
+	if err := r.execute(ctx, tune, sum, prog); err != nil {
+		return sum, err
+	}
+
+	// Selection and phase 2.
+	var final []job
+	for _, c := range cells {
+		records := make([][]*bench.Record, len(c.trials))
+		for _, j := range tune {
+			if j.spec.Task != c.task.Name() || j.spec.Config != c.config.Name() {
+				continue
+			}
+			res, err := LoadResult(j.path)
+			if err != nil {
+				return sum, err
+			}
+			records[j.spec.Trial] = append(records[j.spec.Trial], res.Record)
+		}
+		best, _, ok := Select(c.sweep.Select, records)
+		key := c.task.Name() + "/" + c.config.Name()
+		if !ok {
+			sum.Unselectable = append(sum.Unselectable, key)
+		}
+		sum.Selected[key] = c.trials[best]
+		w := cost(c.task, p.Profile)
+		for _, s := range c.sweep.Seeds {
+			final = append(final, r.newJob(c, p.Profile, bench.Final, 0, s, c.trials[best], w))
+		}
+	}
+	prog.plan(final, 0)
+	err = r.execute(ctx, final, sum, prog)
+	prog.finish()
+	return sum, err
+}
+
+func (r *Runner) newJob(c *cell, profile string, phase bench.Phase, trial int, seed uint64, h bench.Hyper, w float64) job {
+	spec := bench.RunSpec{
+		Schema: bench.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
+		Phase: phase, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
+	}
+	return job{spec: spec, task: c.task, config: c.config, path: RunPath(r.Dir, spec), weight: w}
+}
+
+func cost(t bench.Task, profile string) float64 {
+	if c, ok := t.(bench.Coster); ok {
+		if v := c.Cost(profile); v > 0 {
+			return v
+		}
+	}
+	return 1
+}
+
+// execute runs the jobs whose files are missing on the worker pool.
+func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *progress) error {
+	var todo []job
+	for _, j := range jobs {
+		if _, err := os.Stat(j.path); err == nil {
+			sum.Cached++
+			prog.cached(j)
+			continue
+		}
+		todo = append(todo, j)
+	}
+	workers := r.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	queue := make(chan job)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for range min(workers, max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				err := r.runOne(ctx, j, prog)
+				mu.Lock()
+				switch {
+				case err == nil:
+					sum.Ran++
+				case ctx.Err() != nil:
+					// Interrupted: the run leaves no file.
+				default:
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, j := range todo {
+		select {
+		case queue <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
+	start := r.now()
+	prog.start(j)
+	rec, err := j.task.Run(ctx, j.spec, j.config, func(f float64) { prog.update(j, f) })
+	if err != nil {
+		prog.abort(j)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%s: %w", j.spec, err)
+	}
+	rec.Spec = j.spec
+	env := Env{Provenance: r.Provenance, WallSeconds: r.now().Sub(start).Seconds(), Finished: r.now().UTC().Format(time.RFC3339)}
+	if err := writeResult(j.path, rec, env); err != nil {
+		prog.abort(j)
+		return err
+	}
+	prog.done(j, rec)
+	return nil
+}

@@ -1,0 +1,158 @@
+package harness
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mollifying/mollify/bench"
+)
+
+// tmpPrefix marks files being written; readers ignore them.
+const tmpPrefix = ".tmp-"
+
+// Env is the provenance of one execution of a run. Unlike the record, it
+// differs between executions (wall time, date).
+type Env struct {
+	Provenance
+	WallSeconds float64 `json:"wall_seconds"`
+	Finished    string  `json:"finished"`
+}
+
+// File is the content of a result file.
+type File struct {
+	// Run is the deterministic record, kept as the exact bytes written.
+	Run json.RawMessage `json:"run"`
+	Env Env             `json:"env"`
+}
+
+// Result is a loaded result file.
+type Result struct {
+	Path   string
+	Record *bench.Record
+	Env    Env
+	// Digest is the SHA-256 of the run object's compact encoding.
+	Digest string
+}
+
+// RunPath is where the result of spec lives under dir.
+func RunPath(dir string, spec bench.RunSpec) string {
+	return filepath.Join(dir, "runs", spec.Task, spec.Config, fmt.Sprintf("%s-%s.json", spec.Phase, spec.Hash()))
+}
+
+// EncodeRecord returns the canonical bytes of a record.
+func EncodeRecord(rec *bench.Record) ([]byte, error) {
+	return json.MarshalIndent(rec, "", " ")
+}
+
+// writeResult writes rec and env to path atomically: a temporary file in the
+// same directory, synced, then renamed over path.
+func writeResult(path string, rec *bench.Record, env Env) error {
+	run, err := EncodeRecord(rec)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", rec.Spec, err)
+	}
+	b, err := json.MarshalIndent(File{Run: run, Env: env}, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", rec.Spec, err)
+	}
+	return WriteAtomic(path, append(b, '\n'))
+}
+
+// WriteAtomic writes data to path through a temporary file and a rename, so
+// that path is either absent, its old content, or complete.
+func WriteAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadResult reads and decodes one result file.
+func LoadResult(path string) (*Result, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("result file %s is not valid: %w", path, err)
+	}
+	var rec bench.Record
+	if err := json.Unmarshal(f.Run, &rec); err != nil {
+		return nil, fmt.Errorf("result file %s: bad run object: %w", path, err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, f.Run); err != nil {
+		return nil, fmt.Errorf("result file %s: %w", path, err)
+	}
+	sum := sha256.Sum256(compact.Bytes())
+	return &Result{Path: path, Record: &rec, Env: f.Env, Digest: hex.EncodeToString(sum[:])}, nil
+}
+
+// LoadResults reads every result file under dir/runs, ignoring files being
+// written, in path order.
+func LoadResults(dir string) ([]*Result, error) {
+	root := filepath.Join(dir, "runs")
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".json") && !strings.HasPrefix(d.Name(), tmpPrefix) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no results under %s (run a sweep first)", dir)
+		}
+		return nil, err
+	}
+	sort.Strings(paths)
+	out := make([]*Result, 0, len(paths))
+	for _, p := range paths {
+		r, err := LoadResult(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// removeStaleTemps deletes temporary files left by an interrupted sweep.
+func removeStaleTemps(dir string) {
+	filepath.WalkDir(filepath.Join(dir, "runs"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), tmpPrefix) {
+			os.Remove(p)
+		}
+		return nil
+	})
+}

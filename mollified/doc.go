@@ -1,0 +1,35 @@
+// Package mollified implements the method of Gulcehre, Moczulski, Visin and
+// Bengio, "Mollifying Networks" (ICLR 2017).
+//
+// # The unit (Algorithm 1)
+//
+// For unit i of hidden layer l with pre-activation x = wᵢᵀh + bᵢ:
+//
+//	Δ  = u(x) − f(x)                    saturation gap (line 2)
+//	σ  = (sigmoid(aΔ) − 0.5)²           noise std, 0 where f is linear (line 3)
+//	s  = p·c·σ·|ξ|, ξ ~ N(0,1)          half-normal magnitude (lines 4-5)
+//	ψ  = sgn(u*)·min(|u*|, |f* + sgn(u*)·s|) + u(0)          (line 6, Eq. 25)
+//	π  ~ Bernoulli(p)                                        (line 7)
+//	h  = π·h_prev + (1−π)·ψ                                  (line 9)
+//
+// where u is f's first-order expansion at 0, u* = u − u(0) and
+// f* = f − u(0). Noise pushes ψ from f towards u and never past it; with p = 1
+// every unit copies the previous layer (zero-padded when the widths differ),
+// so the network is its output layer applied to the input: a convex problem.
+// For ReLU the unit is Eqs. 26-27: s = min(|x|, p·c·σ·|ξ|), ψ = f(x) − s.
+// [Unit] is the per-element maths with its exact derivatives; [Layer] is a
+// dense layer of such units.
+//
+// # The schedule (Eqs. 29-30)
+//
+// [Schedule] sets p_t^l = 1 − exp(−k·v_t·l/(t·L)) for hidden layer l of L at
+// update t, where v_t is an exponential moving average of the minibatch
+// training loss: high loss means much noise and skipping, and p → 0 as the
+// loss does. Annealing stops when Σ_l p^l < δ; p is then 0 for good.
+//
+// # Ambiguities
+//
+// The paper's appendix is lost, and several details are open (paper.md §5).
+// Each is a named option of [Config] with the recommended reading as its
+// default; paper/PROTOCOL.md lists them with reasons.
+package mollified

@@ -1,0 +1,252 @@
+package mollified
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/mollifying/mollify/nn"
+)
+
+// Parts selects which half of the method a layer uses. The paper ties both
+// to p (Alg. 1 line 7, paper.md §5 #9); the others are ablations.
+type Parts int
+
+// The parts of the method.
+const (
+	Both      Parts = iota // noise and skip, tied to the same p (the paper)
+	SkipOnly               // the Bernoulli skip only, ψ = f
+	NoiseOnly              // the noisy activation only, no skip
+)
+
+// EvalMode is how a layer behaves outside training (paper.md §5 #10).
+type EvalMode int
+
+// Evaluation modes.
+const (
+	// EvalP0 evaluates the original network: ψ = f, no skip. Annealing
+	// ends at p = 0, so this is the network being trained.
+	EvalP0 EvalMode = iota
+	// EvalExpect uses the expectation over the skip at the current p:
+	// p·h_prev + (1−p)·f(x).
+	EvalExpect
+)
+
+// Layer is a dense layer of mollified units (Algorithm 1): an affine map
+// followed by the noisy activation ψ and the per-unit Bernoulli(p) choice
+// between ψ and the previous layer's unit. The skip path zero-pads (or
+// truncates) the previous layer when the widths differ (paper.md §5 #11).
+type Layer[T nn.Float] struct {
+	Dense *nn.Dense[T]
+	Unit  Unit
+	// P is p^l, set by the schedule before each update.
+	P float64
+	// A is the fixed slope a of Alg. 1 line 3, used when LearnedA is nil.
+	A float64
+	// LearnedA, when set, holds a trainable a per unit.
+	LearnedA *nn.Param[T]
+	Parts    Parts
+	Eval     EvalMode
+	// PerBatch draws ξ and π once per unit per batch instead of per example
+	// and unit (paper.md §5 #8).
+	PerBatch bool
+
+	name   string
+	rnd    *rand.Rand
+	skipDX bool
+	h      *nn.Mat[T]
+	// w is the weight of the skip path per element (π, or p in
+	// EvalExpect); dpsi and dpsida are ∂ψ/∂x and ∂ψ/∂a.
+	w, dpsi, dpsida nn.Mat[T]
+	out, dz, dx     nn.Mat[T]
+	colXi           []float64
+	colPi           []bool
+}
+
+// NewLayer returns an in→out mollified layer with activation kind and noise
+// scale c. Weights are drawn by init from initRnd; noise comes from noiseRnd.
+func NewLayer[T nn.Float](name string, in, out int, kind nn.Kind, c float64, init nn.Init, initRnd, noiseRnd *rand.Rand) *Layer[T] {
+	return &Layer[T]{
+		Dense: nn.NewDense[T](name, in, out, init, initRnd),
+		Unit:  Unit{Kind: kind, C: c},
+		A:     1,
+		name:  name,
+		rnd:   noiseRnd,
+	}
+}
+
+// LearnA makes a a trainable per-unit parameter initialised at a0.
+func (l *Layer[T]) LearnA(a0 float64) {
+	p := nn.NewParam[T](l.name+".a", 1, l.Dense.Out)
+	p.NoDecay = true
+	for j := range p.Value {
+		p.Value[j] = T(a0)
+	}
+	l.LearnedA = p
+}
+
+// SetRand replaces the noise stream (gradient checks re-seed it to hold the
+// noise fixed).
+func (l *Layer[T]) SetRand(r *rand.Rand) { l.rnd = r }
+
+// SetP implements the schedule's target.
+func (l *Layer[T]) SetP(p float64) {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
+	}
+	l.P = p
+}
+
+// SkipInputGrad implements nn.InputGradSkipper.
+func (l *Layer[T]) SkipInputGrad() {
+	l.skipDX = true
+	l.Dense.SkipInputGrad()
+}
+
+func (l *Layer[T]) slope(j int) float64 {
+	if l.LearnedA != nil {
+		return float64(l.LearnedA.Value[j])
+	}
+	return l.A
+}
+
+// Forward implements nn.Layer.
+func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
+	l.h = h
+	z := l.Dense.Forward(h, train)
+	n, d := z.Rows, z.Cols
+	out := l.out.Reshape(n, d)
+	w := l.w.Reshape(n, d)
+	dpsi := l.dpsi.Reshape(n, d)
+	dpsida := l.dpsida.Reshape(n, d)
+	p := l.P
+	skipW := 0.0
+	if !train {
+		if l.Eval == EvalExpect && l.Parts != NoiseOnly {
+			skipW = p
+		}
+		p = 0
+	}
+	if p == 0 {
+		// The original layer (possibly mixed with the expected skip).
+		for i, x := range z.Data {
+			fx := l.Unit.Kind.F(float64(x))
+			out.Data[i] = T(fx)
+			dpsi.Data[i] = T(l.Unit.Kind.D(float64(x), fx))
+			dpsida.Data[i] = 0
+			w.Data[i] = T(skipW)
+		}
+		if skipW != 0 {
+			l.mixSkip(h, out, skipW)
+		}
+		return out
+	}
+	noise, skip := l.Parts != SkipOnly, l.Parts != NoiseOnly
+	if l.PerBatch {
+		l.drawColumns(d, p, noise, skip)
+	}
+	for i := range n {
+		hi := h.Row(i)
+		zi, oi, wi, di, ai := z.Row(i), out.Row(i), w.Row(i), dpsi.Row(i), dpsida.Row(i)
+		for j, x := range zi {
+			// Draw order is fixed (ξ then π for every element) whatever
+			// the branch taken, so the stream never depends on the data.
+			var absXi float64
+			var pi bool
+			if l.PerBatch {
+				absXi, pi = l.colXi[j], l.colPi[j]
+			} else {
+				absXi = math.Abs(l.rnd.NormFloat64())
+				pi = l.rnd.Float64() < p
+				if !noise {
+					absXi = 0
+				}
+				pi = pi && skip
+			}
+			if pi {
+				prev := T(0)
+				if j < len(hi) {
+					prev = hi[j]
+				}
+				oi[j], wi[j], di[j], ai[j] = prev, 1, 0, 0
+				continue
+			}
+			o := l.Unit.Eval(float64(x), p, l.slope(j), absXi)
+			oi[j], wi[j], di[j], ai[j] = T(o.Psi), 0, T(o.DX), T(o.DA)
+		}
+	}
+	return out
+}
+
+func (l *Layer[T]) drawColumns(d int, p float64, noise, skip bool) {
+	if cap(l.colXi) < d {
+		l.colXi, l.colPi = make([]float64, d), make([]bool, d)
+	}
+	l.colXi, l.colPi = l.colXi[:d], l.colPi[:d]
+	for j := range d {
+		l.colXi[j] = math.Abs(l.rnd.NormFloat64())
+		l.colPi[j] = l.rnd.Float64() < p
+		if !noise {
+			l.colXi[j] = 0
+		}
+		l.colPi[j] = l.colPi[j] && skip
+	}
+}
+
+// mixSkip sets out = w·pad(h) + (1−w)·out.
+func (l *Layer[T]) mixSkip(h, out *nn.Mat[T], w float64) {
+	cols := min(h.Cols, out.Cols)
+	for i := range out.Rows {
+		o, hi := out.Row(i), h.Row(i)
+		for j := range o {
+			prev := 0.0
+			if j < cols {
+				prev = float64(hi[j])
+			}
+			o[j] = T(w*prev + (1-w)*float64(o[j]))
+		}
+	}
+}
+
+// Backward implements nn.Layer, with the noise and skip draws of the last
+// Forward held fixed.
+func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
+	n, d := dy.Rows, dy.Cols
+	dz := l.dz.Reshape(n, d)
+	for i, g := range dy.Data {
+		rest := g * (1 - l.w.Data[i])
+		dz.Data[i] = rest * l.dpsi.Data[i]
+	}
+	if l.LearnedA != nil {
+		ga := l.LearnedA.Grad
+		for i := range n {
+			dr, wr, ar := dy.Row(i), l.w.Row(i), l.dpsida.Row(i)
+			for j := range ga {
+				ga[j] += dr[j] * (1 - wr[j]) * ar[j]
+			}
+		}
+	}
+	dh := l.Dense.Backward(dz)
+	if l.skipDX {
+		return nil
+	}
+	dx := l.dx.Reshape(n, l.Dense.In)
+	copy(dx.Data, dh.Data)
+	cols := min(l.Dense.In, d)
+	for i := range n {
+		xr, dr, wr := dx.Row(i), dy.Row(i), l.w.Row(i)
+		for j := range cols {
+			xr[j] += wr[j] * dr[j]
+		}
+	}
+	return dx
+}
+
+// Params implements nn.Layer.
+func (l *Layer[T]) Params() []*nn.Param[T] {
+	ps := l.Dense.Params()
+	if l.LearnedA != nil {
+		ps = append(ps, l.LearnedA)
+	}
+	return ps
+}

@@ -1,0 +1,133 @@
+package nn
+
+import "math"
+
+// BatchNorm normalises each feature over the batch (Ioffe & Szegedy 2015).
+// In training it uses the batch statistics and updates running estimates;
+// in evaluation it uses the running estimates.
+type BatchNorm[T Float] struct {
+	Dim         int
+	Gamma, Beta *Param[T]
+	// Momentum is the weight of the new batch in the running averages
+	// (0.1, as in PyTorch); Eps is added to the variance.
+	Momentum, Eps float64
+	// RunMean and RunVar are the running estimates used at evaluation; the
+	// variance is the unbiased batch estimate.
+	RunMean, RunVar []float64
+
+	train   bool
+	xhat    Mat[T]
+	invStd  []float64
+	y, dx   Mat[T]
+	sum, sq []float64
+}
+
+// NewBatchNorm returns batch normalisation over dim features with γ = 1, β = 0.
+func NewBatchNorm[T Float](name string, dim int) *BatchNorm[T] {
+	b := &BatchNorm[T]{
+		Dim:      dim,
+		Gamma:    NewParam[T](name+".gamma", 1, dim),
+		Beta:     NewParam[T](name+".beta", 1, dim),
+		Momentum: 0.1, Eps: 1e-5,
+		RunMean: make([]float64, dim),
+		RunVar:  make([]float64, dim),
+		invStd:  make([]float64, dim),
+		sum:     make([]float64, dim),
+		sq:      make([]float64, dim),
+	}
+	b.Gamma.NoDecay, b.Beta.NoDecay = true, true
+	for j := range dim {
+		b.Gamma.Value[j] = 1
+		b.RunVar[j] = 1
+	}
+	return b
+}
+
+// Forward implements [Layer].
+func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
+	mustCols("BatchNorm", x, b.Dim)
+	n := x.Rows
+	b.train = train
+	y := b.y.Reshape(n, b.Dim)
+	xh := b.xhat.Reshape(n, b.Dim)
+	mean, g, be := b.sum, b.Gamma.Value, b.Beta.Value
+	if train {
+		if n < 2 {
+			panic("nn: BatchNorm needs at least 2 examples per training batch")
+		}
+		clear(mean)
+		clear(b.sq)
+		for i := range n {
+			for j, v := range x.Row(i) {
+				mean[j] += float64(v)
+			}
+		}
+		for j := range mean {
+			mean[j] /= float64(n)
+		}
+		for i := range n {
+			for j, v := range x.Row(i) {
+				d := float64(v) - mean[j]
+				b.sq[j] += d * d
+			}
+		}
+		for j := range b.Dim {
+			v := b.sq[j] / float64(n)
+			b.invStd[j] = 1 / math.Sqrt(v+b.Eps)
+			b.RunMean[j] = (1-b.Momentum)*b.RunMean[j] + b.Momentum*mean[j]
+			b.RunVar[j] = (1-b.Momentum)*b.RunVar[j] + b.Momentum*b.sq[j]/float64(n-1)
+		}
+	} else {
+		copy(mean, b.RunMean)
+		for j := range b.Dim {
+			b.invStd[j] = 1 / math.Sqrt(b.RunVar[j]+b.Eps)
+		}
+	}
+	for i := range n {
+		xr, hr, yr := x.Row(i), xh.Row(i), y.Row(i)
+		for j, v := range xr {
+			h := (float64(v) - mean[j]) * b.invStd[j]
+			hr[j] = T(h)
+			yr[j] = T(float64(g[j])*h + float64(be[j]))
+		}
+	}
+	return y
+}
+
+// Backward implements [Layer]. In training mode it differentiates through the
+// batch statistics; in evaluation mode the normalisation is a fixed affine map.
+func (b *BatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
+	n := dy.Rows
+	dx := b.dx.Reshape(n, b.Dim)
+	sumD, sumDX := b.sum, b.sq // reuse: the statistics are no longer needed
+	clear(sumD)
+	clear(sumDX)
+	g := b.Gamma.Value
+	for i := range n {
+		hr := b.xhat.Row(i)
+		for j, d := range dy.Row(i) {
+			sumD[j] += float64(d)
+			sumDX[j] += float64(d) * float64(hr[j])
+		}
+	}
+	for j := range b.Dim {
+		b.Gamma.Grad[j] += T(sumDX[j])
+		b.Beta.Grad[j] += T(sumD[j])
+	}
+	inv := 1 / float64(n)
+	for i := range n {
+		hr, dr, xr := b.xhat.Row(i), dy.Row(i), dx.Row(i)
+		for j := range xr {
+			s := float64(g[j]) * b.invStd[j]
+			if b.train {
+				xr[j] = T(s * (float64(dr[j]) - inv*sumD[j] - inv*float64(hr[j])*sumDX[j]))
+			} else {
+				xr[j] = T(s * float64(dr[j]))
+			}
+		}
+	}
+	return dx
+}
+
+// Params implements [Layer].
+func (b *BatchNorm[T]) Params() []*Param[T] { return []*Param[T]{b.Gamma, b.Beta} }

@@ -1,0 +1,25 @@
+// Package nn is the suite's training engine: layers with hand-written
+// forward and backward passes, losses, optimisers and initialisers.
+//
+// # Design
+//
+// Everything is generic over the element type ([Float]): models train in
+// float32, and the same code instantiated in float64 is what the
+// central-difference gradient checks run on.
+//
+// A batch is a row-major [Mat] whose rows are examples. A [Layer] maps a batch
+// to a batch; Forward keeps what Backward needs, Backward takes dL/dy, adds
+// the parameter gradients into each [Param]'s Grad and returns dL/dx. Every
+// buffer a layer returns is owned by the layer and reused: after the first
+// step at the largest batch size, a training step allocates nothing.
+//
+// Every matrix product goes through package gemm, so a faster kernel can be
+// swapped in without touching a layer.
+//
+// Randomness never comes from a global source: a layer that needs noise is
+// given its own *rand.Rand, derived by package rng from (run seed, purpose).
+//
+// Element-wise maths is evaluated in float64 and rounded once to the element
+// type, so a float32 and a float64 model built from the same seed start from
+// the same weights up to rounding.
+package nn

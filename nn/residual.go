@@ -1,0 +1,51 @@
+package nn
+
+// Residual computes y = Id(x) + F(x). When F changes the width, the identity
+// path zero-pads (or truncates) x, which keeps the block parameter-free, as
+// the mollified layer's skip path does (paper Sec. 4).
+type Residual[T Float] struct {
+	F       Layer[T]
+	In, Out int
+
+	y, dx Mat[T]
+}
+
+// NewResidual wraps f, which maps in columns to out columns.
+func NewResidual[T Float](f Layer[T], in, out int) *Residual[T] {
+	return &Residual[T]{F: f, In: in, Out: out}
+}
+
+// Forward implements [Layer].
+func (r *Residual[T]) Forward(x *Mat[T], train bool) *Mat[T] {
+	mustCols("Residual", x, r.In)
+	f := r.F.Forward(x, train)
+	y := r.y.Reshape(x.Rows, r.Out)
+	copy(y.Data, f.Data)
+	AddPadded(y, x)
+	return y
+}
+
+// Backward implements [Layer].
+func (r *Residual[T]) Backward(dy *Mat[T]) *Mat[T] {
+	dx := r.dx.Reshape(dy.Rows, r.In)
+	copy(dx.Data, r.F.Backward(dy).Data)
+	AddPadded(dx, dy)
+	return dx
+}
+
+// Params implements [Layer].
+func (r *Residual[T]) Params() []*Param[T] { return r.F.Params() }
+
+// AddPadded adds src into dst column by column over the columns they share:
+// src is zero-padded when it is narrower and truncated when it is wider.
+// It is the identity path of residual blocks and of the mollified skip, and
+// (read backwards) its own adjoint.
+func AddPadded[T Float](dst, src *Mat[T]) {
+	w := min(dst.Cols, src.Cols)
+	for i := range dst.Rows {
+		d, s := dst.Row(i)[:w], src.Row(i)[:w]
+		for j, v := range s {
+			d[j] += v
+		}
+	}
+}

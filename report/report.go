@@ -1,0 +1,373 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/stats"
+)
+
+// Method is the configuration every other is compared with.
+const Method = "mollified"
+
+// Report is the analysis of a results directory.
+type Report struct {
+	Tasks      []*TaskReport
+	Provenance []string
+	Warnings   []string
+}
+
+// TaskReport is the analysis of one task.
+type TaskReport struct {
+	Name, Summary, Profile string
+	Spec                   bench.ReportSpec
+	Configs                []*ConfigReport
+	Tuning                 Table
+	Results                Table
+	Comparisons            Table
+	Claims                 []Verdict
+	// Figures lists the figure files written for this task, relative to
+	// the results directory.
+	Figures []string
+}
+
+// ConfigReport holds one configuration's final runs of a task.
+type ConfigReport struct {
+	Name     string
+	Runs     []*bench.Record
+	Tuned    []*bench.Record
+	Selected bench.Hyper
+	Seeds    []uint64
+}
+
+// Verdict is the data's answer to a claim.
+type Verdict struct {
+	Claim   bench.Claim
+	Outcome string
+	Detail  string
+}
+
+// Table is a rendered-agnostic table.
+type Table struct {
+	Title  string
+	Header []string
+	Rows   [][]string
+	Notes  []string
+}
+
+// Build analyses results; lookup resolves task names to tasks (for what to
+// report); results of unknown tasks get every final metric.
+func Build(results []*harness.Result, lookup func(string) (bench.Task, error)) (*Report, error) {
+	if len(results) == 0 {
+		return nil, fmt.Errorf("report: no result files")
+	}
+	byTask := map[string][]*harness.Result{}
+	var order []string
+	prov := map[string]bool{}
+	for _, r := range results {
+		name := r.Record.Spec.Task
+		if _, ok := byTask[name]; !ok {
+			order = append(order, name)
+		}
+		byTask[name] = append(byTask[name], r)
+		e := r.Env
+		prov[fmt.Sprintf("revision %s, %s on %s (%s), GEMM %s", e.Revision, e.GoVersion, e.CPU, e.Platform, e.GEMM)] = true
+	}
+	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov))}
+	if len(prov) > 1 {
+		rep.Warnings = append(rep.Warnings, "the results come from more than one code revision or machine (see Provenance)")
+	}
+	for _, name := range order {
+		tr, err := buildTask(name, byTask[name], lookup)
+		if err != nil {
+			return nil, err
+		}
+		rep.Tasks = append(rep.Tasks, tr)
+	}
+	return rep, nil
+}
+
+func buildTask(name string, rs []*harness.Result, lookup func(string) (bench.Task, error)) (*TaskReport, error) {
+	tr := &TaskReport{Name: name}
+	profiles := map[string]bool{}
+	configs := map[string]*ConfigReport{}
+	for _, r := range rs {
+		s := r.Record.Spec
+		profiles[s.Profile] = true
+		c := configs[s.Config]
+		if c == nil {
+			c = &ConfigReport{Name: s.Config}
+			configs[s.Config] = c
+		}
+		if s.Phase == bench.Final {
+			c.Runs = append(c.Runs, r.Record)
+			c.Seeds = append(c.Seeds, s.Seed)
+			c.Selected = s.Hyper
+		} else {
+			c.Tuned = append(c.Tuned, r.Record)
+		}
+	}
+	if len(profiles) != 1 {
+		return nil, fmt.Errorf("report: task %s has results of several profiles %v; report one directory per profile", name, slices.Sorted(maps.Keys(profiles)))
+	}
+	tr.Profile = slices.Collect(maps.Keys(profiles))[0]
+	var sel bench.Selector
+	if t, err := lookup(name); err == nil {
+		tr.Summary = t.Summary()
+		if r, ok := t.(bench.Reporter); ok {
+			tr.Spec = r.Report()
+		}
+		if sw, err := t.Sweep(tr.Profile); err == nil {
+			sel = sw.Select
+		}
+	}
+	if len(tr.Spec.Metrics) == 0 {
+		tr.Spec.Metrics = genericMetrics(rs)
+	}
+	tr.Configs = orderConfigs(configs)
+	for _, c := range tr.Configs {
+		sortBySeed(c)
+	}
+	tr.Tuning = tuningTable(tr, sel)
+	tr.Results = resultsTable(tr)
+	tr.Comparisons = comparisonTable(tr)
+	tr.Claims = verdicts(tr)
+	return tr, nil
+}
+
+// orderConfigs lists configurations in registry order, unknown ones last.
+func orderConfigs(m map[string]*ConfigReport) []*ConfigReport {
+	var out []*ConfigReport
+	for _, c := range harness.Configs() {
+		if r, ok := m[c.Name()]; ok {
+			out = append(out, r)
+			delete(m, c.Name())
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+func sortBySeed(c *ConfigReport) {
+	idx := make([]int, len(c.Runs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return c.Seeds[idx[a]] < c.Seeds[idx[b]] })
+	runs, seeds := make([]*bench.Record, len(idx)), make([]uint64, len(idx))
+	for k, i := range idx {
+		runs[k], seeds[k] = c.Runs[i], c.Seeds[i]
+	}
+	c.Runs, c.Seeds = runs, seeds
+	sort.Slice(c.Tuned, func(a, b int) bool {
+		x, y := c.Tuned[a].Spec, c.Tuned[b].Spec
+		if x.Trial != y.Trial {
+			return x.Trial < y.Trial
+		}
+		return x.Seed < y.Seed
+	})
+}
+
+func genericMetrics(rs []*harness.Result) []bench.Metric {
+	names := map[string]bool{}
+	for _, r := range rs {
+		for k := range r.Record.Final {
+			names[k] = true
+		}
+	}
+	var out []bench.Metric
+	for _, k := range slices.Sorted(maps.Keys(names)) {
+		out = append(out, bench.Metric{Name: k, Label: k, HigherBetter: strings.Contains(k, "acc")})
+	}
+	return out
+}
+
+// Values returns one value per final run of metric name.
+func (c *ConfigReport) Values(name string) []float64 {
+	out := make([]float64, 0, len(c.Runs))
+	for _, r := range c.Runs {
+		v, ok := r.Final[name]
+		if !ok {
+			v = bench.Num(math.NaN())
+		}
+		out = append(out, float64(v))
+	}
+	return out
+}
+
+func tuningTable(tr *TaskReport, sel bench.Selector) Table {
+	t := Table{Title: "Tuning", Header: []string{"configuration", "trial", "hyper-parameters", "selection score", "chosen"}}
+	if sel.Metric != "" {
+		dir := "lowest"
+		if sel.Maximize {
+			dir = "highest"
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("Selection: %s %s, mean over the tuning seeds; the final runs use the chosen point on other seeds.", dir, sel.Metric))
+	}
+	for _, c := range tr.Configs {
+		trials := map[int][]*bench.Record{}
+		for _, r := range c.Tuned {
+			trials[r.Spec.Trial] = append(trials[r.Spec.Trial], r)
+		}
+		for _, i := range slices.Sorted(maps.Keys(trials)) {
+			rs := trials[i]
+			var vals []float64
+			for _, r := range rs {
+				v := math.NaN()
+				if x, ok := r.Final[sel.Metric]; ok && !r.Diverged {
+					v = float64(x)
+				}
+				vals = append(vals, v)
+			}
+			score := fmtNum(stats.Mean(vals))
+			if rs[0].Diverged {
+				score += " (diverged)"
+			}
+			chosen := ""
+			if c.Selected != nil && maps.Equal(rs[0].Spec.Hyper, c.Selected) {
+				chosen = "✓"
+			}
+			t.Rows = append(t.Rows, []string{c.Name, fmt.Sprint(i), rs[0].Spec.Hyper.String(), score, chosen})
+		}
+	}
+	return t
+}
+
+func resultsTable(tr *TaskReport) Table {
+	t := Table{Title: "Final runs", Header: []string{"configuration", "seeds"}}
+	for _, m := range tr.Spec.Metrics {
+		arrow := "↓"
+		if m.HigherBetter {
+			arrow = "↑"
+		}
+		t.Header = append(t.Header, m.Label+" "+arrow)
+	}
+	t.Header = append(t.Header, "diverged")
+	small := false
+	for _, c := range tr.Configs {
+		if len(c.Runs) == 0 {
+			continue
+		}
+		row := []string{c.Name, fmt.Sprint(len(c.Runs))}
+		for _, m := range tr.Spec.Metrics {
+			s := stats.Summarize(c.Values(m.Name), tr.Name+"/"+c.Name+"/"+m.Name)
+			row = append(row, fmtSummary(s))
+			small = small || s.N < stats.MinN
+		}
+		div := 0
+		for _, r := range c.Runs {
+			if r.Diverged {
+				div++
+			}
+		}
+		row = append(row, fmt.Sprint(div))
+		t.Rows = append(t.Rows, row)
+	}
+	t.Notes = append(t.Notes, fmt.Sprintf("Each cell: mean over seeds [%d%% percentile-bootstrap interval, %d resamples, seeds resampled].", int(stats.Confidence*100), stats.Resamples))
+	if small {
+		t.Notes = append(t.Notes, fmt.Sprintf("Fewer than %d seeds: the intervals are shown but are not reliable.", stats.MinN))
+	}
+	return t
+}
+
+func (tr *TaskReport) config(name string) *ConfigReport {
+	for _, c := range tr.Configs {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func comparisonTable(tr *TaskReport) Table {
+	t := Table{Title: "Mollified against each configuration", Header: []string{"versus"}}
+	m := tr.config(Method)
+	if m == nil || len(m.Runs) == 0 {
+		return Table{}
+	}
+	for _, mt := range tr.Spec.Metrics {
+		t.Header = append(t.Header, "Δ "+mt.Label, "P(better)")
+	}
+	for _, c := range tr.Configs {
+		if c.Name == Method || len(c.Runs) == 0 {
+			continue
+		}
+		row := []string{c.Name}
+		for _, mt := range tr.Spec.Metrics {
+			cmp := stats.Compare(m.Values(mt.Name), c.Values(mt.Name), m.Seeds, c.Seeds, mt.HigherBetter, tr.Name+"/"+c.Name+"/"+mt.Name)
+			row = append(row, fmtSummary(cmp.Diff), fmtNum(cmp.PImprove))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Notes = append(t.Notes, "Δ = mollified − other, per seed when the seeds pair up (they start from the same weights); P(better) = probability that a mollified run beats a run of the other configuration (ties count half).")
+	return t
+}
+
+func verdicts(tr *TaskReport) []Verdict {
+	var out []Verdict
+	for _, cl := range tr.Spec.Claims {
+		v := Verdict{Claim: cl}
+		x, y := tr.config(cl.Config), tr.config(cl.Versus)
+		var metric bench.Metric
+		for _, m := range tr.Spec.Metrics {
+			if m.Name == cl.Metric {
+				metric = m
+			}
+		}
+		switch {
+		case x == nil || y == nil || len(x.Runs) == 0 || len(y.Runs) == 0:
+			v.Outcome, v.Detail = "not run", fmt.Sprintf("needs final runs of %s and %s", cl.Config, cl.Versus)
+		default:
+			cmp := stats.Compare(x.Values(cl.Metric), y.Values(cl.Metric), x.Seeds, y.Seeds, metric.HigherBetter, tr.Name+"/claim/"+cl.ID)
+			d := cmp.Diff
+			better := func(v float64) bool { return (v > 0) == metric.HigherBetter && v != 0 }
+			dir := "in the claimed direction"
+			if !better(d.Mean) {
+				dir = "against the claim"
+				if d.Mean == 0 {
+					dir = "no difference"
+				}
+			}
+			v.Detail = fmt.Sprintf("Δ %s = %s (%s), P(better) = %s, n = %d", cl.Metric, fmtSummary(d), dir, fmtNum(cmp.PImprove), d.N)
+			switch {
+			case d.N < stats.MinN:
+				v.Outcome = fmt.Sprintf("too few seeds to decide (n = %d < %d)", d.N, stats.MinN)
+			case math.IsNaN(d.Lo):
+				v.Outcome = "undecided (diverged runs)"
+			case better(d.Lo) && better(d.Hi):
+				v.Outcome = "reproduced"
+			case !better(d.Lo) && !better(d.Hi) && d.Lo != 0 && d.Hi != 0:
+				v.Outcome = "not reproduced (the opposite holds)"
+			default:
+				v.Outcome = "not reproduced (no clear difference)"
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func fmtNum(v float64) string {
+	if math.IsNaN(v) {
+		return "NaN"
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+func fmtSummary(s stats.Summary) string {
+	if s.N == 0 {
+		return "–"
+	}
+	if math.IsNaN(s.Lo) {
+		return fmtNum(s.Mean) + " [–]"
+	}
+	return fmt.Sprintf("%s [%s, %s]", fmtNum(s.Mean), fmtNum(s.Lo), fmtNum(s.Hi))
+}

@@ -1,0 +1,279 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
+)
+
+// Split is a labelled set of examples: row i of X has label Y[i].
+type Split struct {
+	X *nn.Mat[float32]
+	Y []int32
+}
+
+// Len is the number of examples.
+func (s Split) Len() int { return len(s.Y) }
+
+// Data is a classification problem.
+type Data struct {
+	Train, Valid, Test Split
+	Classes            int
+}
+
+// Settings are the training settings of a classification run.
+type Settings struct {
+	Epochs int `json:"epochs"`
+	Batch  int `json:"batch"`
+	// EvalEvery is the evaluation interval in updates; 0 means once per
+	// epoch.
+	EvalEvery int `json:"eval_every"`
+	// TrainEval is how many training examples (the first ones) are
+	// evaluated to measure the training loss of the deterministic network.
+	TrainEval int `json:"train_eval"`
+	// Optimizer is "sgd" or "adam".
+	Optimizer string  `json:"optimizer"`
+	Momentum  float64 `json:"momentum"`
+	Nesterov  bool    `json:"nesterov"`
+	// Clip is the gradient-norm bound; 0 disables clipping.
+	Clip        float64 `json:"clip"`
+	WeightDecay float64 `json:"weight_decay"`
+	// Target, when set, makes the loop record the first update at which the
+	// evaluation value TargetMetric reaches TargetValue.
+	TargetMetric string  `json:"target_metric,omitempty"`
+	TargetValue  float64 `json:"target_value,omitempty"`
+}
+
+// Validate reports the first bad field.
+func (s Settings) Validate() error {
+	switch {
+	case s.Epochs <= 0:
+		return fmt.Errorf("epochs = %d, want > 0", s.Epochs)
+	case s.Batch <= 0:
+		return fmt.Errorf("batch = %d, want > 0", s.Batch)
+	case s.EvalEvery < 0:
+		return fmt.Errorf("eval_every = %d, want ≥ 0", s.EvalEvery)
+	case s.Optimizer != "sgd" && s.Optimizer != "adam":
+		return fmt.Errorf("optimizer = %q, want sgd or adam", s.Optimizer)
+	}
+	return nil
+}
+
+// Updates is the number of updates a run over n training examples makes:
+// whole batches only, so every update sees Batch examples.
+func (s Settings) Updates(n int) int { return s.Epochs * (n / s.Batch) }
+
+// Metric names written into each curve point and into Record.Final.
+const (
+	TrainLoss     = "train_loss"      // mean minibatch loss since the last evaluation, training mode
+	TrainEvalLoss = "train_eval_loss" // loss of the evaluation-mode network on the TrainEval subset
+	TrainEvalAcc  = "train_eval_acc"
+	ValidLoss     = "valid_loss"
+	ValidAcc      = "valid_acc"
+	TestLoss      = "test_loss"
+	TestAcc       = "test_acc"
+)
+
+// Classify trains model on data with learning rate lr and returns the run's
+// curve and final metrics:
+//
+//   - the last evaluation's values, under their own names;
+//   - best_valid_acc, and test_acc_at_best_valid / best_valid_update: the
+//     test accuracy at the evaluation with the best validation accuracy
+//     (early stopping without keeping weights);
+//   - updates_to_target when Settings.TargetMetric is set: the first update
+//     whose evaluation reached the target, or updates+1 when none did (the
+//     AlgoPerf convention), with reached_target 1 or 0.
+func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, lr float64, seed uint64, progress func(float64)) (*bench.Record, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	n := data.Train.Len()
+	if n < s.Batch {
+		return nil, fmt.Errorf("train: %d training examples is fewer than one batch of %d", n, s.Batch)
+	}
+	perEpoch := n / s.Batch
+	total := s.Epochs * perEpoch
+	evalEvery := s.EvalEvery
+	if evalEvery == 0 {
+		evalEvery = perEpoch
+	}
+	net := model.Net
+	params := net.Params()
+	var opt nn.Optimizer[float32]
+	if s.Optimizer == "adam" {
+		opt = nn.NewAdam[float32]()
+	} else {
+		opt = &nn.SGD[float32]{Momentum: s.Momentum, Nesterov: s.Nesterov, WeightDecay: s.WeightDecay}
+	}
+	var (
+		starters   []bench.StepStarter
+		perturbers []bench.Perturber
+		observers  []bench.LossObserver
+		tracers    []bench.Tracer
+	)
+	for _, h := range model.Hooks {
+		if v, ok := h.(bench.StepStarter); ok {
+			starters = append(starters, v)
+		}
+		if v, ok := h.(bench.Perturber); ok {
+			perturbers = append(perturbers, v)
+		}
+		if v, ok := h.(bench.LossObserver); ok {
+			observers = append(observers, v)
+		}
+		if v, ok := h.(bench.Tracer); ok {
+			tracers = append(tracers, v)
+		}
+	}
+
+	shuffle := rng.New(seed, "shuffle")
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	d := data.Train.X.Cols
+	xb := nn.NewMat[float32](s.Batch, d)
+	yb := make([]int32, s.Batch)
+	var ce nn.SoftmaxCE[float32]
+	ev := newEvaluator(net, s.Batch)
+
+	trainEval := data.Train
+	if s.TrainEval > 0 && s.TrainEval < n {
+		trainEval = Split{X: &nn.Mat[float32]{Rows: s.TrainEval, Cols: d, Data: trainEval.X.Data[:s.TrainEval*d]}, Y: trainEval.Y[:s.TrainEval]}
+	}
+	rec := &bench.Record{Params: nn.CountParams(params)}
+	var running float64
+	var runningN int
+	t := 0
+	bestValid, bestTest, bestUpdate := math.Inf(-1), math.NaN(), 0
+	reachedAt := 0
+
+	evaluate := func() {
+		p := bench.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: bench.Values{}}
+		if runningN > 0 {
+			p.Values[TrainLoss] = bench.Num(running / float64(runningN))
+		}
+		running, runningN = 0, 0
+		l, a := ev.run(trainEval, &ce)
+		p.Values[TrainEvalLoss], p.Values[TrainEvalAcc] = bench.Num(l), bench.Num(a)
+		vl, va := ev.run(data.Valid, &ce)
+		p.Values[ValidLoss], p.Values[ValidAcc] = bench.Num(vl), bench.Num(va)
+		tl, ta := ev.run(data.Test, &ce)
+		p.Values[TestLoss], p.Values[TestAcc] = bench.Num(tl), bench.Num(ta)
+		for _, tr := range tracers {
+			tr.Trace(func(name string, v float64) { p.Values[name] = bench.Num(v) })
+		}
+		if va > bestValid {
+			bestValid, bestTest, bestUpdate = va, ta, t
+		}
+		if s.TargetMetric != "" && reachedAt == 0 {
+			if v, ok := p.Values[s.TargetMetric]; ok && float64(v) >= s.TargetValue {
+				reachedAt = t
+			}
+		}
+		rec.Curve = append(rec.Curve, p)
+	}
+
+	evaluate() // the untrained network, at update 0
+	for epoch := 0; epoch < s.Epochs && !rec.Diverged; epoch++ {
+		shuffle.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for b := 0; b < perEpoch; b++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			t++
+			for k, idx := range order[b*s.Batch : (b+1)*s.Batch] {
+				copy(xb.Row(k), data.Train.X.Row(idx))
+				yb[k] = data.Train.Y[idx]
+			}
+			for _, h := range starters {
+				h.StartStep(t)
+			}
+			nn.ZeroGrad(params)
+			for _, h := range perturbers {
+				h.Perturb(t)
+			}
+			loss, _ := ce.Forward(net.Forward(xb, true), yb)
+			net.Backward(ce.Backward())
+			for _, h := range perturbers {
+				h.Restore()
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				rec.Diverged = true
+				running, runningN = loss, 1
+				break
+			}
+			nn.ClipGradNorm(params, s.Clip)
+			opt.Step(params, lr)
+			for _, h := range observers {
+				h.ObserveLoss(t, loss)
+			}
+			running += loss
+			runningN++
+			if t%evalEvery == 0 || t == total {
+				evaluate()
+				if progress != nil {
+					progress(float64(t) / float64(total))
+				}
+			}
+		}
+	}
+	if rec.Diverged {
+		evaluate()
+	}
+	rec.Updates = t
+	last := rec.Curve[len(rec.Curve)-1].Values
+	rec.Final = bench.Values{}
+	for k, v := range last {
+		rec.Final[k] = v
+	}
+	rec.Final["best_valid_acc"] = bench.Num(bestValid)
+	rec.Final["test_acc_at_best_valid"] = bench.Num(bestTest)
+	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	if s.TargetMetric != "" {
+		if reachedAt > 0 {
+			rec.Final["updates_to_target"] = bench.Num(reachedAt)
+			rec.Final["reached_target"] = 1
+		} else {
+			rec.Final["updates_to_target"] = bench.Num(total + 1)
+			rec.Final["reached_target"] = 0
+		}
+	}
+	return rec, nil
+}
+
+// evaluator runs a network in evaluation mode over a split in fixed-size
+// chunks, reusing one input buffer.
+type evaluator struct {
+	net   nn.Layer[float32]
+	chunk int
+	view  nn.Mat[float32] // a window onto the split, reused
+}
+
+func newEvaluator(net nn.Layer[float32], batch int) *evaluator {
+	return &evaluator{net: net, chunk: max(batch, 500)}
+}
+
+// run returns the mean loss and the accuracy on s.
+func (e *evaluator) run(s Split, ce *nn.SoftmaxCE[float32]) (loss, acc float64) {
+	n := s.Len()
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	d := s.X.Cols
+	var total float64
+	var correct int
+	for lo := 0; lo < n; lo += e.chunk {
+		hi := min(lo+e.chunk, n)
+		e.view = nn.Mat[float32]{Rows: hi - lo, Cols: d, Data: s.X.Data[lo*d : hi*d]}
+		l, c := ce.Forward(e.net.Forward(&e.view, false), s.Y[lo:hi])
+		total += l * float64(hi-lo)
+		correct += c
+	}
+	return total / float64(n), float64(correct) / float64(n)
+}

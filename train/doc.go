@@ -1,0 +1,13 @@
+// Package train holds the training loops of the suite's tasks: minibatch
+// training of a configured model, periodic evaluation, and the run record.
+//
+// One update t (1-based) runs, in this order: StepStarter hooks; zero the
+// gradients; Perturber.Perturb; forward, loss, backward; Perturber.Restore;
+// stop if the loss is not finite; gradient-norm clipping; the optimiser
+// step; LossObserver hooks. Every ‘EvalEvery’ updates the loop evaluates the
+// model in evaluation mode on a fixed subset of the training set and on the
+// validation and test sets, and records Tracer values.
+//
+// The loop never allocates after its first evaluation: batches are gathered
+// into reused buffers.
+package train

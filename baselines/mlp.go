@@ -22,13 +22,19 @@ func buildMLP[T nn.Float](m *bench.MLP, seed uint64, residual bool, after hidden
 		return nil, fmt.Errorf("baselines: MLP needs positive input and output sizes, got %d and %d", m.In, m.Out)
 	}
 	r := rng.New(seed, "init")
+	projRnd := rng.New(seed, "init/skip") // apart, so the dense weights match the other configurations
 	var seq []nn.Layer[T]
 	in := m.In
 	for i, w := range m.Hidden {
 		d := nn.NewDense[T](fmt.Sprintf("h%d", i+1), in, w, m.Init, r)
 		f := nn.NewSequential(d, after(i, w))
 		if residual {
-			seq = append(seq, nn.NewResidual[T](f, in, w))
+			res := nn.NewResidual[T](f, in, w)
+			if in > w {
+				// Truncating the shortcut would drop inputs: project.
+				res.Proj = nn.NewDense[T](fmt.Sprintf("h%d.skip", i+1), in, w, m.Init, projRnd)
+			}
+			seq = append(seq, res)
 		} else {
 			seq = append(seq, f.Layers...)
 		}

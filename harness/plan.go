@@ -102,7 +102,7 @@ func applies(t bench.Task, c bench.Config, profile string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = c.Build(arch, h, opts, bench.Env{Seed: 0, Updates: 1, InitialLoss: 1})
+	_, err = c.Build(arch, h, opts, bench.Env{Seed: 0, Updates: 1000, InitialLoss: 1})
 	switch {
 	case errors.Is(err, bench.ErrNotApplicable):
 		return false, nil

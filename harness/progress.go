@@ -23,6 +23,7 @@ type progress struct {
 	running   map[string]float64
 	nDone     int
 	nTotal    int
+	reserved  int // runs counted ahead by plan
 	lastDraw  time.Time
 	lastWidth int
 }
@@ -31,15 +32,22 @@ func newProgress(w io.Writer, term bool, now func() time.Time) *progress {
 	return &progress{w: w, term: term, now: now, began: now(), running: map[string]float64{}}
 }
 
-// plan adds jobs to the total, plus extra weight expected later.
-func (p *progress) plan(jobs []job, extra float64) {
+// plan adds jobs to the total. Runs that later phases will add are counted
+// ahead (extraRuns of extraWeight in all) and not again when they arrive.
+func (p *progress) plan(jobs []job, extraWeight float64, extraRuns int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, j := range jobs {
-		p.total += j.weight
-		p.nTotal++
+	if p.reserved > 0 {
+		p.reserved = 0
+	} else {
+		for _, j := range jobs {
+			p.total += j.weight
+			p.nTotal++
+		}
 	}
-	p.total += extra
+	p.total += extraWeight
+	p.nTotal += extraRuns
+	p.reserved = extraRuns
 }
 
 func (p *progress) cached(j job) {

@@ -76,6 +76,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	// Phase 1: tuning. Weights let the progress line count final runs too.
 	var tune []job
 	var finalWeight float64
+	var finalRuns int
 	for _, c := range cells {
 		w := cost(c.task, p.Profile)
 		for i, h := range c.trials {
@@ -84,9 +85,10 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 			}
 		}
 		finalWeight += w * float64(len(c.sweep.Seeds))
+		finalRuns += len(c.sweep.Seeds)
 	}
 	prog := newProgress(log, r.Terminal, r.now)
-	prog.plan(tune, finalWeight)
+	prog.plan(tune, finalWeight, finalRuns)
 	if err := r.execute(ctx, tune, sum, prog); err != nil {
 		return sum, err
 	}
@@ -116,7 +118,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 			final = append(final, r.newJob(c, p.Profile, bench.Final, 0, s, c.trials[best], w))
 		}
 	}
-	prog.plan(final, 0)
+	prog.plan(final, 0, 0)
 	err = r.execute(ctx, final, sum, prog)
 	prog.finish()
 	return sum, err

@@ -63,6 +63,7 @@ const (
 	OptParts       = "parts"
 	OptGranularity = "granularity"
 	OptFStar       = "fstar"
+	OptSkip        = "skip"
 )
 
 // Options implements bench.Config: one per ambiguity of paper.md §5 that
@@ -75,6 +76,7 @@ func (Config) Options() []bench.Option {
 		{Name: OptParts, Default: "both", Allowed: []string{"both", "skip", "noise"}, Doc: "§5 #9: p drives noise and skip (paper), or only one of them (ablations)"},
 		{Name: OptGranularity, Default: "example", Allowed: []string{"example", "batch"}, Doc: "§5 #8: draw ξ and π per example and unit, or once per unit per minibatch"},
 		{Name: OptFStar, Default: "f-minus-u0", Allowed: []string{"f-minus-u0"}, Doc: "§5 #1: f* = f − u(0), the only reading for which Alg. 1 line 6 gives f at zero noise"},
+		{Name: OptSkip, Default: "auto", Allowed: []string{"auto", "pad", "project"}, Doc: "§5 #11: skip path when widths differ: zero-pad/truncate (pad), a learned linear projection (project), or pad unless the layer narrows (auto)"},
 	}
 }
 
@@ -99,7 +101,14 @@ func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env)
 		return nil, fmt.Errorf("mollified: initial loss %v must be positive", v0)
 	}
 	delta := h.Get(HypDelta) * float64(L)
-	k := CalibrateK(h.Get(HypAnneal)*float64(env.Updates), L, delta, v0)
+	tStop := h.Get(HypAnneal) * float64(env.Updates)
+	switch {
+	case tStop < 1:
+		return nil, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
+	case delta <= 0 || delta >= float64(L):
+		return nil, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
+	}
+	k := CalibrateK(tStop, L, delta, v0)
 	stop := map[string]StopMode{"zero": StopZero, "freeze": StopFreeze, "never": StopNever}[o.Get(OptStop)]
 	s := NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets)
 	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
@@ -117,6 +126,7 @@ func BuildMLP[T nn.Float](m *bench.MLP, h bench.Hyper, o bench.Options, seed uin
 		return nil, nil, fmt.Errorf("mollified: the MLP has no hidden layer to mollify")
 	}
 	initRnd := rng.New(seed, "init")
+	projRnd := rng.New(seed, "init/skip") // apart, so the dense weights match the other configurations
 	parts := map[string]Parts{"both": Both, "skip": SkipOnly, "noise": NoiseOnly}[o.Get(OptParts)]
 	eval := map[string]EvalMode{"p0": EvalP0, "expect": EvalExpect}[o.Get(OptEval)]
 	var seq []nn.Layer[T]
@@ -129,6 +139,9 @@ func BuildMLP[T nn.Float](m *bench.MLP, h bench.Hyper, o bench.Options, seed uin
 		l.PerBatch = o.Get(OptGranularity) == "batch"
 		if o.Get(OptA) == "learned" {
 			l.LearnA(1)
+		}
+		if skip := o.Get(OptSkip); skip == "project" || (skip == "auto" && in > w) {
+			l.Proj = nn.NewDense[T](name+".skip", in, w, m.Init, projRnd)
 		}
 		seq = append(seq, l)
 		layers = append(layers, l)

@@ -35,10 +35,14 @@ const (
 // Layer is a dense layer of mollified units (Algorithm 1): an affine map
 // followed by the noisy activation ψ and the per-unit Bernoulli(p) choice
 // between ψ and the previous layer's unit. The skip path zero-pads (or
-// truncates) the previous layer when the widths differ (paper.md §5 #11).
+// truncates) the previous layer when the widths differ, or goes through a
+// learned linear projection Proj when one is set (paper.md §5 #11).
 type Layer[T nn.Float] struct {
 	Dense *nn.Dense[T]
-	Unit  Unit
+	// Proj, when not nil, maps the previous layer to this layer's width on
+	// the skip path.
+	Proj *nn.Dense[T]
+	Unit Unit
 	// P is p^l, set by the schedule before each update.
 	P float64
 	// A is the fixed slope a of Alg. 1 line 3, used when LearnedA is nil.
@@ -101,6 +105,9 @@ func (l *Layer[T]) SetP(p float64) {
 func (l *Layer[T]) SkipInputGrad() {
 	l.skipDX = true
 	l.Dense.SkipInputGrad()
+	if l.Proj != nil {
+		l.Proj.SkipInputGrad()
+	}
 }
 
 func (l *Layer[T]) slope(j int) float64 {
@@ -115,6 +122,10 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 	l.h = h
 	z := l.Dense.Forward(h, train)
 	n, d := z.Rows, z.Cols
+	src := h // what the skip path copies, unit by unit
+	if l.Proj != nil {
+		src = l.Proj.Forward(h, train)
+	}
 	out := l.out.Reshape(n, d)
 	w := l.w.Reshape(n, d)
 	dpsi := l.dpsi.Reshape(n, d)
@@ -137,7 +148,7 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 			w.Data[i] = T(skipW)
 		}
 		if skipW != 0 {
-			l.mixSkip(h, out, skipW)
+			l.mixSkip(src, out, skipW)
 		}
 		return out
 	}
@@ -146,7 +157,7 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 		l.drawColumns(d, p, noise, skip)
 	}
 	for i := range n {
-		hi := h.Row(i)
+		hi := src.Row(i)
 		zi, oi, wi, di, ai := z.Row(i), out.Row(i), w.Row(i), dpsi.Row(i), dpsida.Row(i)
 		for j, x := range zi {
 			// Draw order is fixed (ξ then π for every element) whatever
@@ -227,6 +238,23 @@ func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 		}
 	}
 	dh := l.Dense.Backward(dz)
+	if l.Proj != nil {
+		// dL/d(skip source) = w ⊙ dy, reusing dz's buffer after Dense
+		// has consumed it.
+		for i, g := range dy.Data {
+			dz.Data[i] = g * l.w.Data[i]
+		}
+		dp := l.Proj.Backward(dz)
+		if l.skipDX {
+			return nil
+		}
+		dx := l.dx.Reshape(n, l.Dense.In)
+		copy(dx.Data, dh.Data)
+		for i, v := range dp.Data {
+			dx.Data[i] += v
+		}
+		return dx
+	}
 	if l.skipDX {
 		return nil
 	}
@@ -245,6 +273,9 @@ func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 // Params implements nn.Layer.
 func (l *Layer[T]) Params() []*nn.Param[T] {
 	ps := l.Dense.Params()
+	if l.Proj != nil {
+		ps = append(ps, l.Proj.Params()...)
+	}
 	if l.LearnedA != nil {
 		ps = append(ps, l.LearnedA)
 	}

@@ -91,10 +91,11 @@ type layerCase struct {
 	parts    Parts
 	eval     EvalMode
 	train    bool
+	proj     bool
 }
 
 func (c layerCase) String() string {
-	return fmt.Sprintf("%v_%dto%d_p%v_learnA%v_batch%v_parts%d_eval%d_train%v", c.kind, c.in, c.out, c.p, c.learnA, c.perBatch, c.parts, c.eval, c.train)
+	return fmt.Sprintf("%v_%dto%d_p%v_learnA%v_batch%v_parts%d_eval%d_train%v_proj%v", c.kind, c.in, c.out, c.p, c.learnA, c.perBatch, c.parts, c.eval, c.train, c.proj)
 }
 
 // TestLayerGradients checks the mollified layer (dense map, noisy unit, skip)
@@ -108,6 +109,8 @@ func TestLayerGradients(t *testing.T) {
 		)
 	}
 	cases = append(cases,
+		layerCase{kind: nn.Tanh, in: 7, out: 4, p: 0.6, proj: true, train: true},
+		layerCase{kind: nn.Sigmoid, in: 7, out: 4, p: 0.6, proj: true, eval: EvalExpect},
 		layerCase{kind: nn.Sigmoid, in: 5, out: 5, p: 0.5, perBatch: true, train: true},
 		layerCase{kind: nn.Tanh, in: 5, out: 5, p: 0.5, parts: SkipOnly, train: true},
 		layerCase{kind: nn.Tanh, in: 5, out: 5, p: 0.5, parts: NoiseOnly, train: true},
@@ -120,6 +123,9 @@ func TestLayerGradients(t *testing.T) {
 			r := rand.New(rand.NewPCG(2, 3))
 			l := NewLayer[float64]("m", c.in, c.out, c.kind, 2, nn.Init{Kind: nn.Uniform, Scale: 1.5}, r, nil)
 			l.P, l.PerBatch, l.Parts, l.Eval = c.p, c.perBatch, c.parts, c.eval
+			if c.proj {
+				l.Proj = nn.NewDense[float64]("m.skip", c.in, c.out, nn.Glorot, r)
+			}
 			if c.learnA {
 				l.LearnA(1)
 				for j := range l.LearnedA.Value {
@@ -164,37 +170,63 @@ func mlpOptions(t *testing.T) bench.Options {
 	return o
 }
 
-// TestPOneIsAffine: with p = 1 every hidden layer is the identity, so the
-// network's output is the output layer applied to the zero-padded input: an
-// affine function of the input (claim 6a).
+// TestPOneIsAffine: with p = 1 every hidden layer is the identity (or, where
+// a layer narrows, a linear projection), so the network's output is an affine
+// function of its input: a convex problem for the output layer (claim 6a).
+// With skip=pad it is exactly the output layer on the zero-padded, truncated
+// input.
 func TestPOneIsAffine(t *testing.T) {
 	m := &bench.MLP{In: 7, Hidden: []int{10, 10, 6, 10}, Out: 3, Act: nn.Sigmoid, Init: nn.Glorot}
-	h := bench.Hyper{HypC: 0.5}
-	net, layers, err := BuildMLP[float64](m, h, mlpOptions(t), 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range layers {
-		l.SetP(1)
-	}
-	r := rand.New(rand.NewPCG(8, 8))
-	x := nn.NewMat[float64](20, 7)
-	for i := range x.Data {
-		x.Data[i] = 3 * r.NormFloat64()
-	}
-	y := net.Forward(x, true)
-	out := net.Layers[len(net.Layers)-1].(*nn.Dense[float64])
-	// The narrowest hidden layer (6) truncates the copied input.
-	for i := range x.Rows {
-		for o := range m.Out {
-			want := out.B.Value[o]
-			for j := range 6 {
-				want += x.Row(i)[j] * out.W.Value[j*m.Out+o]
+	for _, skip := range []string{"pad", "auto", "project"} {
+		t.Run(skip, func(t *testing.T) {
+			o := mlpOptions(t)
+			o[OptSkip] = skip
+			net, layers, err := BuildMLP[float64](m, bench.Hyper{HypC: 0.5}, o, 5)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if got := y.Row(i)[o]; math.Abs(got-want) > 1e-12 {
-				t.Fatalf("example %d logit %d: %v, affine map gives %v", i, o, got, want)
+			for _, l := range layers {
+				l.SetP(1)
 			}
-		}
+			r := rand.New(rand.NewPCG(8, 8))
+			const n = 20
+			x := nn.NewMat[float64](3*n, 7)
+			for i := range x.Data[:2*n*7] {
+				x.Data[i] = 3 * r.NormFloat64()
+			}
+			// Rows 2n.. are convex combinations of rows 0.. and n..
+			alpha := make([]float64, n)
+			for i := range n {
+				alpha[i] = r.Float64()
+				for j := range 7 {
+					x.Row(2*n + i)[j] = alpha[i]*x.Row(i)[j] + (1-alpha[i])*x.Row(n + i)[j]
+				}
+			}
+			y := net.Forward(x, true)
+			for i := range n {
+				for o := range m.Out {
+					want := alpha[i]*y.Row(i)[o] + (1-alpha[i])*y.Row(n + i)[o]
+					if got := y.Row(2*n + i)[o]; math.Abs(got-want) > 1e-10 {
+						t.Fatalf("example %d logit %d: f(αx+(1−α)y) = %v, αf(x)+(1−α)f(y) = %v", i, o, got, want)
+					}
+				}
+			}
+			if skip != "pad" {
+				return
+			}
+			out := net.Layers[len(net.Layers)-1].(*nn.Dense[float64])
+			for i := range x.Rows {
+				for o := range m.Out {
+					want := out.B.Value[o]
+					for j := range 6 { // the narrowest layer keeps 6 inputs
+						want += x.Row(i)[j] * out.W.Value[j*m.Out+o]
+					}
+					if got := y.Row(i)[o]; math.Abs(got-want) > 1e-12 {
+						t.Fatalf("example %d logit %d: %v, output layer on the input gives %v", i, o, got, want)
+					}
+				}
+			}
+		})
 	}
 }
 

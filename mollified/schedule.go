@@ -55,7 +55,12 @@ func NewSchedule(k, decay, delta, v0 float64, stop StopMode, layers []Target) *S
 	if k < 0 || decay < 0 || decay >= 1 || delta < 0 || v0 < 0 {
 		panic(fmt.Sprintf("mollified: bad schedule k=%v decay=%v delta=%v v0=%v", k, decay, delta, v0))
 	}
-	return &Schedule{K: k, Decay: decay, Delta: delta, Stop: stop, Layers: layers, v: v0, p: make([]float64, len(layers))}
+	s := &Schedule{K: k, Decay: decay, Delta: delta, Stop: stop, Layers: layers, v: v0, p: make([]float64, len(layers))}
+	for l := range s.p {
+		// What update 1 will use, so that a trace before training shows it.
+		s.p[l] = PAt(k, v0, 1, l+1, len(layers))
+	}
+	return s
 }
 
 // PAt evaluates Eq. 29 for layer l (1-based) of L at update t with loss

@@ -52,6 +52,11 @@ func TestGradients(t *testing.T) {
 		{name: "residual-widening", build: func(r *rand.Rand) nn.Layer[float64] {
 			return nn.NewResidual[float64](nn.NewSequential[float64](nn.NewDense[float64]("d", 3, 6, nn.Glorot, r), nn.NewAct[float64](nn.Tanh)), 3, 6)
 		}, in: 3, train: true, scale: 1},
+		{name: "residual-projection", build: func(r *rand.Rand) nn.Layer[float64] {
+			res := nn.NewResidual[float64](nn.NewSequential[float64](nn.NewDense[float64]("d", 6, 3, nn.Glorot, r), nn.NewAct[float64](nn.Tanh)), 6, 3)
+			res.Proj = nn.NewDense[float64]("proj", 6, 3, nn.Glorot, r)
+			return res
+		}, in: 6, train: true, scale: 1},
 		{name: "residual-narrowing", build: func(r *rand.Rand) nn.Layer[float64] {
 			return nn.NewResidual[float64](nn.NewSequential[float64](nn.NewDense[float64]("d", 6, 3, nn.Glorot, r), nn.NewAct[float64](nn.Tanh)), 6, 3)
 		}, in: 6, train: true, scale: 1},

@@ -1,11 +1,15 @@
 package nn
 
-// Residual computes y = Id(x) + F(x). When F changes the width, the identity
-// path zero-pads (or truncates) x, which keeps the block parameter-free, as
-// the mollified layer's skip path does (paper Sec. 4).
+// Residual computes y = S(x) + F(x). The shortcut S is the identity, with x
+// zero-padded when F widens it (parameter-free, as the mollified layer's
+// skip path, paper Sec. 4), or a learned linear projection Proj when set
+// (He et al. 2016's option for changing widths; truncation would discard
+// inputs).
 type Residual[T Float] struct {
 	F       Layer[T]
 	In, Out int
+	// Proj, when not nil, is the shortcut.
+	Proj *Dense[T]
 
 	y, dx Mat[T]
 }
@@ -21,7 +25,11 @@ func (r *Residual[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 	f := r.F.Forward(x, train)
 	y := r.y.Reshape(x.Rows, r.Out)
 	copy(y.Data, f.Data)
-	AddPadded(y, x)
+	if r.Proj != nil {
+		AddPadded(y, r.Proj.Forward(x, train))
+	} else {
+		AddPadded(y, x)
+	}
 	return y
 }
 
@@ -29,12 +37,22 @@ func (r *Residual[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 func (r *Residual[T]) Backward(dy *Mat[T]) *Mat[T] {
 	dx := r.dx.Reshape(dy.Rows, r.In)
 	copy(dx.Data, r.F.Backward(dy).Data)
-	AddPadded(dx, dy)
+	if r.Proj != nil {
+		AddPadded(dx, r.Proj.Backward(dy))
+	} else {
+		AddPadded(dx, dy)
+	}
 	return dx
 }
 
 // Params implements [Layer].
-func (r *Residual[T]) Params() []*Param[T] { return r.F.Params() }
+func (r *Residual[T]) Params() []*Param[T] {
+	ps := r.F.Params()
+	if r.Proj != nil {
+		ps = append(ps, r.Proj.Params()...)
+	}
+	return ps
+}
 
 // AddPadded adds src into dst column by column over the columns they share:
 // src is zero-padded when it is narrower and truncated when it is wider.

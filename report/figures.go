@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -62,6 +63,9 @@ func curveBand(runs []*bench.Record, metric string) band {
 }
 
 
+// FigureFormat is the file format of the figures ("svg", "png" or "pdf").
+var FigureFormat = "svg"
+
 // writeFigures draws the task's learning curves (and the mollified p^l
 // schedule when present) and returns the files relative to dir.
 func writeFigures(dir string, t *TaskReport) ([]string, error) {
@@ -88,7 +92,7 @@ func writeFigures(dir string, t *TaskReport) ([]string, error) {
 			drawn++
 		}
 		if drawn > 0 {
-			name := filepath.Join("figures", t.Name+"-curve.svg")
+			name := filepath.Join("figures", t.Name+"-curve."+FigureFormat)
 			if err := save(p, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
@@ -119,7 +123,7 @@ func writeFigures(dir string, t *TaskReport) ([]string, error) {
 			layers++
 		}
 		if layers > 0 {
-			name := filepath.Join("figures", t.Name+"-p.svg")
+			name := filepath.Join("figures", t.Name+"-p."+FigureFormat)
 			if err := save(p, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
@@ -163,8 +167,9 @@ func addBand(p *plot.Plot, b band, c color.Color, name string) error {
 	return nil
 }
 
+// save renders p in the format named by path's extension (svg, png, pdf).
 func save(p *plot.Plot, path string) error {
-	w, err := p.WriterTo(9*vg.Inch, 5*vg.Inch, "svg")
+	w, err := p.WriterTo(9*vg.Inch, 5*vg.Inch, strings.TrimPrefix(filepath.Ext(path), "."))
 	if err != nil {
 		return err
 	}

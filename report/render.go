@@ -76,7 +76,7 @@ func (r *Report) Markdown() (string, error) {
 			b.WriteString("\n")
 		}
 		for _, f := range t.Figures {
-			fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(filepath.Base(f), ".svg"), f)
+			fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)), f)
 		}
 	}
 	b.WriteString("## Provenance\n\n")

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestUsageErrors: every bad command line exits 2 with a message that names
+// the field, the value and what was expected.
+func TestUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"Usage"}},
+		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`, "run, report"}},
+		{[]string{"run", "-profile", "fast"}, []string{"-profile", `"fast"`, "quick or paper"}},
+		{[]string{"run", "-tasks", "mnist-sideways"}, []string{"-tasks", `"mnist-sideways"`, "known tasks: parity"}},
+		{[]string{"run", "-configs", "dropout"}, []string{"-configs", `"dropout"`, "baseline, residual, noisy, anneal, mollified"}},
+		{[]string{"run", "-workers", "0"}, []string{"-workers", "0", "at least 1"}},
+		{[]string{"run", "-seeds", "-1"}, []string{"-seeds", "-1"}},
+		{[]string{"run", "-set", "mollified.eval=maybe"}, []string{"eval", `"maybe"`, "p0, expect"}},
+		{[]string{"run", "-set", "mollified.colour=red"}, []string{`"colour"`, "eval, stop"}},
+		{[]string{"run", "-set", "nonsense"}, []string{"config.option=value"}},
+		{[]string{"run", "-set", "ghost.eval=p0"}, []string{`"ghost"`}},
+		{[]string{"run", "-configs", "baseline", "-set", "mollified.eval=p0"}, []string{"not selected"}},
+		{[]string{"run", "-bogus"}, []string{"-bogus"}},
+		{[]string{"run", "stray"}, []string{`unexpected argument "stray"`}},
+		{[]string{"report", "-out", "/nonexistent/dir"}, []string{"-out"}},
+		{[]string{"check", "-out", "x"}, []string{"-out is not used"}},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), c.args, &stdout, &stderr)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+		})
+	}
+}
+
+func TestHelpAndList(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "reproduce") {
+		t.Fatalf("help: exit %d\n%s", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"list"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("list: exit %d: %s", code, stderr.String())
+	}
+	for _, w := range []string{"parity", "mollified", "-set mollified.eval=p0", "hyper c"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("list lacks %q", w)
+		}
+	}
+	if code := run(context.Background(), []string{"run", "-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run -h: exit %d", code)
+	}
+}

@@ -1,0 +1,270 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/tasks/parity"
+	"github.com/mollifying/mollify/train"
+)
+
+// tinyTask is 6-bit parity with a small network: every configuration, a
+// few hundred updates, for testing the harness quickly.
+type tinyTask struct {
+	mu      sync.Mutex
+	started []string
+	// onStart, when set, is called as each run starts.
+	onStart func(spec bench.RunSpec)
+}
+
+func (t *tinyTask) Name() string       { return "tiny" }
+func (t *tinyTask) Summary() string    { return "6-bit parity, tiny MLP" }
+func (t *tinyTask) Profiles() []string { return []string{"quick"} }
+func (t *tinyTask) Sweep(string) (bench.Sweep, error) {
+	return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
+		Select: bench.Selector{Metric: train.TrainEvalLoss}}, nil
+}
+
+func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+	t.mu.Lock()
+	t.started = append(t.started, spec.Hash())
+	t.mu.Unlock()
+	if t.onStart != nil {
+		t.onStart(spec)
+	}
+	data := parity.Generate(6, 40, 12, 12, 3)
+	s := train.Settings{Epochs: 10, Batch: 8, Optimizer: "sgd", Momentum: 0.9, EvalEvery: 10}
+	arch := &bench.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	m, err := cfg.Build(arch, spec.Hyper, spec.Options, bench.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := train.Classify(ctx, data, m, s, spec.Hyper.Get("lr"), spec.Seed, progress)
+	if err != nil {
+		return nil, err
+	}
+	rec.Spec, rec.Settings = spec, s
+	return rec, nil
+}
+
+func tinyPlan(t *tinyTask) Plan {
+	return Plan{Profile: "quick", Tasks: []bench.Task{t}, Configs: Configs()}
+}
+
+// runObjects returns each result file's "run" object, by path relative to
+// dir.
+func runObjects(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	rs, err := LoadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rs {
+		b, err := os.ReadFile(r.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f File
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, r.Path)
+		out[rel] = string(f.Run)
+	}
+	return out
+}
+
+// TestWorkersDoNotChangeResults: the same plan on 1 and on 2 workers writes
+// the same result files, run object byte for byte.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	var got []map[string]string
+	for _, workers := range []int{1, 2} {
+		dir := t.TempDir()
+		r := &Runner{Dir: dir, Workers: workers}
+		sum, err := r.Run(context.Background(), tinyPlan(&tinyTask{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 5 configurations × (2 trials × 1 tuning seed + 2 final seeds).
+		if sum.Ran != 20 || sum.Cached != 0 {
+			t.Fatalf("%d workers: ran %d, cached %d; want 20 and 0", workers, sum.Ran, sum.Cached)
+		}
+		got = append(got, runObjects(t, dir))
+	}
+	if len(got[0]) != 20 {
+		t.Fatalf("found %d result files, want 20", len(got[0]))
+	}
+	if d := cmp.Diff(got[0], got[1]); d != "" {
+		t.Fatalf("results differ between 1 and 2 workers (-1 +2):\n%s", d)
+	}
+}
+
+// TestResume: a sweep interrupted midway leaves only complete files; rerun,
+// it executes exactly the runs without a file and never reads a partial one.
+func TestResume(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	task := &tinyTask{}
+	var n int
+	var mu sync.Mutex
+	task.onStart = func(bench.RunSpec) {
+		mu.Lock()
+		defer mu.Unlock()
+		if n++; n == 7 {
+			cancel()
+		}
+	}
+	r := &Runner{Dir: dir, Workers: 2}
+	if _, err := r.Run(ctx, tinyPlan(task)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted sweep returned %v, want context.Canceled", err)
+	}
+	first := runObjects(t, dir)
+	if len(first) == 0 || len(first) >= 20 {
+		t.Fatalf("interrupted sweep left %d files; want some but not all", len(first))
+	}
+	// What a killed writer leaves behind: a temporary file.
+	junk := filepath.Join(dir, "runs", "tiny", "baseline", tmpPrefix+"crashed")
+	if err := os.WriteFile(junk, []byte(`{"run": {"spe`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := &tinyTask{}
+	sum, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), tinyPlan(again))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Cached != len(first) || sum.Ran != 20-len(first) {
+		t.Fatalf("rerun executed %d and reused %d; want %d and %d", sum.Ran, sum.Cached, 20-len(first), len(first))
+	}
+	for _, h := range again.started {
+		for rel := range first {
+			if strings.Contains(rel, h) {
+				t.Fatalf("rerun executed %s again", rel)
+			}
+		}
+	}
+	if _, err := os.Stat(junk); !os.IsNotExist(err) {
+		t.Fatalf("stale temporary file not removed: %v", err)
+	}
+	// The files of the first sweep were not rewritten, and the complete set
+	// equals an uninterrupted sweep's.
+	all := runObjects(t, dir)
+	for k, v := range first {
+		if all[k] != v {
+			t.Fatalf("%s changed on rerun", k)
+		}
+	}
+	clean := t.TempDir()
+	if _, err := (&Runner{Dir: clean, Workers: 1}).Run(context.Background(), tinyPlan(&tinyTask{})); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(runObjects(t, clean), all); d != "" {
+		t.Fatalf("resumed sweep differs from an uninterrupted one:\n%s", d)
+	}
+}
+
+func TestWriteAtomicLeavesNoPartialFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.json")
+	if err := WriteAtomic(path, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	// A write into a directory that cannot be created fails without
+	// touching anything.
+	if err := WriteAtomic(filepath.Join(path, "y.json"), []byte("two")); err == nil {
+		t.Fatal("write under a file succeeded")
+	}
+	b, _ := os.ReadFile(path)
+	if string(b) != "one" {
+		t.Fatalf("content %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("directory holds %d entries, want 1", len(entries))
+	}
+}
+
+func TestTrials(t *testing.T) {
+	sw := bench.Sweep{LR: []float64{0.1, 1}, Budget: 3}
+	axes := []bench.Axis{{Name: "c", Values: []float64{1, 2, 3}}}
+	got := Trials(sw, axes, "t/c")
+	if len(got) != 3 {
+		t.Fatalf("%d trials, want the budget 3", len(got))
+	}
+	if d := cmp.Diff(got, Trials(sw, axes, "t/c")); d != "" {
+		t.Fatal("trial subset is not stable")
+	}
+	seen := map[string]bool{}
+	for _, h := range got {
+		if seen[h.String()] {
+			t.Fatalf("duplicate trial %v", h)
+		}
+		seen[h.String()] = true
+	}
+	sw.Budget = 10
+	all := Trials(sw, axes, "t/c")
+	want := []string{"c=1 lr=0.1", "c=2 lr=0.1", "c=3 lr=0.1", "c=1 lr=1", "c=2 lr=1", "c=3 lr=1"}
+	var names []string
+	for _, h := range all {
+		names = append(names, h.String())
+	}
+	if d := cmp.Diff(want, names); d != "" {
+		t.Fatalf("full grid (-want +got):\n%s", d)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	rec := func(v float64, div bool) *bench.Record {
+		return &bench.Record{Final: bench.Values{"loss": bench.Num(v)}, Diverged: div}
+	}
+	sel := bench.Selector{Metric: "loss"}
+	best, _, ok := Select(sel, [][]*bench.Record{{rec(0.5, false)}, {rec(0.1, true)}, {rec(0.3, false), rec(0.3, false)}, {rec(0.3, false)}})
+	if !ok || best != 2 {
+		t.Fatalf("best = %d ok=%v, want 2 (diverged never wins, ties go first)", best, ok)
+	}
+	if _, _, ok := Select(sel, [][]*bench.Record{{rec(math.NaN(), false)}}); ok {
+		t.Fatal("a NaN score was selectable")
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	tt := &tinyTask{}
+	for _, c := range []struct {
+		plan Plan
+		want string
+	}{
+		{Plan{Profile: "paper", Tasks: []bench.Task{tt}, Configs: Configs()}, `no profile "paper"`},
+		{Plan{Profile: "quick", Tasks: []bench.Task{tt}, Configs: Configs(), Options: map[string]bench.Options{"mollified": {"eval": "x"}}}, "not allowed"},
+		{Plan{Profile: "quick", Tasks: []bench.Task{tt}, Configs: Configs()[:1], Options: map[string]bench.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
+	} {
+		_, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), c.plan)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want it to mention %q", err, c.want)
+		}
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	var buf bytes.Buffer
+	r := &Runner{Dir: t.TempDir(), Workers: 2, Log: &buf}
+	if _, err := r.Run(context.Background(), Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "[1/4]") || !strings.HasPrefix(lines[3], "[4/4]") || !strings.Contains(out, "left") {
+		t.Fatalf("progress output:\n%s", out)
+	}
+}

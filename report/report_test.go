@@ -1,0 +1,129 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/harness"
+)
+
+// fakeTask only describes what to report.
+type fakeTask struct{}
+
+func (fakeTask) Name() string                      { return "fake" }
+func (fakeTask) Summary() string                   { return "a fake task" }
+func (fakeTask) Profiles() []string                { return []string{"quick"} }
+func (fakeTask) Sweep(string) (bench.Sweep, error) { return bench.Sweep{Select: bench.Selector{Metric: "loss"}}, nil }
+func (fakeTask) Run(context.Context, bench.RunSpec, bench.Config, func(float64)) (*bench.Record, error) {
+	return nil, errors.New("not runnable")
+}
+func (fakeTask) Report() bench.ReportSpec {
+	return bench.ReportSpec{
+		Metrics: []bench.Metric{{Name: "loss", Label: "loss"}, {Name: "acc", Label: "acc", HigherBetter: true}},
+		Curve:   "loss", CurveLabel: "loss",
+		Claims: []bench.Claim{{ID: "c1", Text: "mollified has lower loss", Metric: "loss", Config: "mollified", Versus: "residual"}},
+	}
+}
+
+func lookup(name string) (bench.Task, error) {
+	if name == "fake" {
+		return fakeTask{}, nil
+	}
+	return nil, errors.New("unknown")
+}
+
+// results fabricates final runs: loss = base + 0.01·seed per configuration,
+// with curves, plus a tuning run.
+func results(seeds int, base map[string]float64) []*harness.Result {
+	var out []*harness.Result
+	for cfg, b := range base {
+		for s := 1; s <= seeds; s++ {
+			loss := b + 0.01*float64(s)
+			rec := &bench.Record{
+				Spec:  bench.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: bench.Final, Seed: uint64(s), Hyper: bench.Hyper{"lr": 0.1}},
+				Final: bench.Values{"loss": bench.Num(loss), "acc": bench.Num(1 - loss)},
+				Curve: []bench.Point{
+					{Update: 0, Values: bench.Values{"loss": 1, "p1": 1}},
+					{Update: 10, Values: bench.Values{"loss": bench.Num(loss), "p1": 0}},
+				},
+			}
+			out = append(out, &harness.Result{Record: rec, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
+		}
+		tune := &bench.Record{Spec: bench.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: bench.Tune, Seed: 9, Hyper: bench.Hyper{"lr": 0.1}},
+			Final: bench.Values{"loss": bench.Num(b)}}
+		out = append(out, &harness.Result{Record: tune, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
+	}
+	return out
+}
+
+func TestVerdicts(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		seeds int
+		base  map[string]float64
+		want  string
+	}{
+		{"better", 5, map[string]float64{"mollified": 0.2, "residual": 0.5}, "reproduced"},
+		{"worse", 5, map[string]float64{"mollified": 0.6, "residual": 0.5}, "not reproduced (the opposite holds)"},
+		{"equal", 5, map[string]float64{"mollified": 0.5, "residual": 0.5}, "not reproduced (no clear difference)"},
+		{"few seeds", 2, map[string]float64{"mollified": 0.2, "residual": 0.5}, "too few seeds"},
+		{"missing", 5, map[string]float64{"mollified": 0.2}, "not run"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep, err := Build(results(c.seeds, c.base), lookup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := rep.Tasks[0].Claims[0]
+			if !strings.HasPrefix(v.Outcome, c.want) {
+				t.Fatalf("outcome %q (%s), want %q", v.Outcome, v.Detail, c.want)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	rep, err := Build(results(5, map[string]float64{"mollified": 0.2, "residual": 0.5, "baseline": 0.6}), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## fake (profile quick)", "**reproduced**", "| baseline", "0.23 [", "figures/fake-curve.svg", "figures/fake-p.svg", "revision abc"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	for _, f := range []string{"fake-curve.svg", "fake-p.svg"} {
+		b, err := os.ReadFile(filepath.Join(dir, "figures", f))
+		if err != nil || !strings.Contains(string(b), "<svg") {
+			t.Errorf("figure %s: %v", f, err)
+		}
+	}
+	var out strings.Builder
+	if err := rep.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "claim c1: reproduced") {
+		t.Errorf("printed report:\n%s", out.String())
+	}
+}
+
+func TestMixedProfilesRejected(t *testing.T) {
+	rs := results(2, map[string]float64{"mollified": 0.2})
+	rs[0].Record.Spec.Profile = "paper"
+	if _, err := Build(rs, lookup); err == nil || !strings.Contains(err.Error(), "several profiles") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -62,7 +62,6 @@ func curveBand(runs []*bench.Record, metric string) band {
 	return b
 }
 
-
 // FigureFormat is the file format of the figures ("svg", "png" or "pdf").
 var FigureFormat = "svg"
 

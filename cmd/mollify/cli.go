@@ -87,8 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // sweepFlags are the flags shared by run, reproduce and check.
 type sweepFlags struct {
 	profile, tasks, configs, out string
-	workers, seeds              int
-	set                         setFlag
+	workers, seeds               int
+	set                          setFlag
 }
 
 // setFlag collects -set config.option=value.

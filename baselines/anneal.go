@@ -101,7 +101,7 @@ const (
 
 // Space implements bench.Config. σ0 = 0.075 is the weight-noise std of
 // Graves et al. (2013); the paper profile also tries a third and thrice it.
-func (Anneal) Space(profile string) []bench.Axis {
+func (Anneal) Space(profile string, _ bench.Arch) []bench.Axis {
 	sigma := []float64{0.075}
 	if profile == "paper" {
 		sigma = []float64{0.025, 0.075, 0.225}

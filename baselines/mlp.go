@@ -63,7 +63,7 @@ func (Baseline) Name() string { return "baseline" }
 func (Baseline) Summary() string { return "the plain network" }
 
 // Space implements bench.Config: only the task's learning rate is tuned.
-func (Baseline) Space(string) []bench.Axis { return nil }
+func (Baseline) Space(string, bench.Arch) []bench.Axis { return nil }
 
 // Options implements bench.Config.
 func (Baseline) Options() []bench.Option { return nil }
@@ -96,7 +96,7 @@ func (Residual) Summary() string {
 }
 
 // Space implements bench.Config.
-func (Residual) Space(string) []bench.Axis { return nil }
+func (Residual) Space(string, bench.Arch) []bench.Axis { return nil }
 
 // Options implements bench.Config.
 func (Residual) Options() []bench.Option { return nil }

@@ -164,7 +164,7 @@ func (Noisy) Summary() string {
 
 // Space implements bench.Config: the authors' constants are kept; only the
 // learning rate is tuned.
-func (Noisy) Space(string) []bench.Axis { return nil }
+func (Noisy) Space(string, bench.Arch) []bench.Axis { return nil }
 
 // Options implements bench.Config.
 func (Noisy) Options() []bench.Option { return nil }

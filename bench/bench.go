@@ -147,10 +147,10 @@ type Config interface {
 	Name() string
 	// Summary is one line for listings and reports.
 	Summary() string
-	// Space is the configuration's own tunable hyper-parameters, beyond the
-	// learning rate the task tunes for everyone. Values may depend on the
-	// profile ("quick" keeps them to defaults).
-	Space(profile string) []Axis
+	// Space is the configuration's own tunable hyper-parameters for an
+	// architecture, beyond the learning rate the task tunes for everyone.
+	// Values may depend on the profile ("quick" keeps them to defaults).
+	Space(profile string, a Arch) []Axis
 	// Options declares the configuration's named choices.
 	Options() []Option
 	// Build makes the model for an architecture, or returns
@@ -194,6 +194,9 @@ type Task interface {
 	Profiles() []string
 	// Sweep says how the harness should run the task under a profile.
 	Sweep(profile string) (Sweep, error)
+	// Arch is the network the task trains under a profile, before any
+	// configuration has shaped it.
+	Arch(profile string) (Arch, error)
 	// Run trains cfg on the task and returns the record. It must be a pure
 	// function of spec and the code, and stop promptly when ctx ends.
 	// progress, when not nil, receives the fraction done.

@@ -37,6 +37,10 @@ func (t *tinyTask) Sweep(string) (bench.Sweep, error) {
 		Select: bench.Selector{Metric: train.TrainEvalLoss}}, nil
 }
 
+func (t *tinyTask) Arch(string) (bench.Arch, error) {
+	return &bench.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}, nil
+}
+
 func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
 	t.mu.Lock()
 	t.started = append(t.started, spec.Hash())
@@ -46,7 +50,7 @@ func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config
 	}
 	data := parity.Generate(6, 40, 12, 12, 3)
 	s := train.Settings{Epochs: 10, Batch: 8, Optimizer: "sgd", Momentum: 0.9, EvalEvery: 10}
-	arch := &bench.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	arch, _ := t.Arch("quick")
 	m, err := cfg.Build(arch, spec.Hyper, spec.Options, bench.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
 	if err != nil {
 		return nil, err

@@ -63,39 +63,30 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("configuration %s: %w", c.Name(), err)
 			}
-			ok, err := applies(t, c, p.Profile)
+			arch, err := t.Arch(p.Profile)
 			if err != nil {
 				return nil, nil, err
+			}
+			ok, err := applies(arch, c, p.Profile)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s cannot build %s's network: %w", c.Name(), t.Name(), err)
 			}
 			if !ok {
 				skipped = append(skipped, t.Name()+"/"+c.Name())
 				continue
 			}
 			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts,
-				trials: Trials(sw, c.Space(p.Profile), t.Name()+"/"+c.Name())})
+				trials: Trials(sw, c.Space(p.Profile, arch), t.Name()+"/"+c.Name())})
 		}
 	}
 	return cells, skipped, nil
 }
 
-// Archer is implemented by tasks that can say which architecture a profile
-// trains, so that the harness can tell before running whether a
-// configuration applies.
-type Archer interface {
-	Arch(profile string) (bench.Arch, error)
-}
-
-func applies(t bench.Task, c bench.Config, profile string) (bool, error) {
-	a, ok := t.(Archer)
-	if !ok {
-		return true, nil
-	}
-	arch, err := a.Arch(profile)
-	if err != nil {
-		return false, err
-	}
+// applies tells whether c can build arch, by building it once with the
+// first value of every hyper-parameter and the default options.
+func applies(arch bench.Arch, c bench.Config, profile string) (bool, error) {
 	h := bench.Hyper{"lr": 1}
-	for _, ax := range c.Space(profile) {
+	for _, ax := range c.Space(profile, arch) {
 		h[ax.Name] = ax.Values[0]
 	}
 	opts, err := bench.ResolveOptions(c.Options(), nil)
@@ -107,7 +98,7 @@ func applies(t bench.Task, c bench.Config, profile string) (bool, error) {
 	case errors.Is(err, bench.ErrNotApplicable):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("%s cannot build %s's network: %w", c.Name(), t.Name(), err)
+		return false, err
 	}
 	return true, nil
 }

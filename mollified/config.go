@@ -40,7 +40,7 @@ const (
 
 // Space implements bench.Config. The quick profile keeps the paper.md §5
 // defaults; the paper profile tunes c and the annealing speed.
-func (Config) Space(profile string) []bench.Axis {
+func (Config) Space(profile string, _ bench.Arch) []bench.Axis {
 	c := []float64{0.5}
 	frac := []float64{0.5}
 	if profile == "paper" {

@@ -15,10 +15,13 @@ import (
 // fakeTask only describes what to report.
 type fakeTask struct{}
 
-func (fakeTask) Name() string                      { return "fake" }
-func (fakeTask) Summary() string                   { return "a fake task" }
-func (fakeTask) Profiles() []string                { return []string{"quick"} }
-func (fakeTask) Sweep(string) (bench.Sweep, error) { return bench.Sweep{Select: bench.Selector{Metric: "loss"}}, nil }
+func (fakeTask) Name() string       { return "fake" }
+func (fakeTask) Summary() string    { return "a fake task" }
+func (fakeTask) Profiles() []string { return []string{"quick"} }
+func (fakeTask) Sweep(string) (bench.Sweep, error) {
+	return bench.Sweep{Select: bench.Selector{Metric: "loss"}}, nil
+}
+func (fakeTask) Arch(string) (bench.Arch, error) { return &bench.MLP{}, nil }
 func (fakeTask) Run(context.Context, bench.RunSpec, bench.Config, func(float64)) (*bench.Record, error) {
 	return nil, errors.New("not runnable")
 }

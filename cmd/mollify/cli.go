@@ -288,22 +288,20 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 	}
 	w.Flush()
 	for _, c := range harness.Configs() {
-		if len(c.Options()) == 0 && len(c.Space("paper")) == 0 {
-			continue
-		}
 		fmt.Fprintf(stdout, "\n%s:\n", c.Name())
 		for _, o := range c.Options() {
 			fmt.Fprintf(stdout, "  -set %s.%s=%s  (allowed: %s)\n      %s\n", c.Name(), o.Name, o.Default, strings.Join(o.Allowed, ", "), o.Doc)
 		}
-		for _, a := range c.Space("paper") {
-			q := c.Space("quick")
-			var qv []float64
-			for _, x := range q {
-				if x.Name == a.Name {
-					qv = x.Values
+		for _, t := range harness.Tasks() {
+			for _, profile := range t.Profiles() {
+				arch, err := t.Arch(profile)
+				if err != nil {
+					return err
+				}
+				for _, a := range c.Space(profile, arch) {
+					fmt.Fprintf(stdout, "  %s %s: hyper %s = %v  (%s)\n", t.Name(), profile, a.Name, a.Values, a.Doc)
 				}
 			}
-			fmt.Fprintf(stdout, "  hyper %s: quick %v, paper %v\n      %s\n", a.Name, qv, a.Values, a.Doc)
 		}
 	}
 	return nil

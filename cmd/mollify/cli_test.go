@@ -55,7 +55,7 @@ func TestHelpAndList(t *testing.T) {
 	if code := run(context.Background(), []string{"list"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("list: exit %d: %s", code, stderr.String())
 	}
-	for _, w := range []string{"parity", "mollified", "-set mollified.eval=p0", "hyper c"} {
+	for _, w := range []string{"parity", "mollified", "-set mollified.eval=p0", "parity quick: hyper c = [0.5]"} {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("list lacks %q", w)
 		}

@@ -182,7 +182,7 @@ func Generate(nbits, nTrain, nValid, nTest int, seed uint64) *train.Data {
 	}
 }
 
-// Arch implements harness.Archer.
+// Arch implements bench.Task.
 func (Task) Arch(profile string) (bench.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {

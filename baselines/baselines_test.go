@@ -174,3 +174,68 @@ func TestSameInitialWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestConfiguredStepAllocatesNothing: a whole training step of every
+// configuration's model, hooks included, allocates nothing after the first.
+func TestConfiguredStepAllocatesNothing(t *testing.T) {
+	m := &bench.MLP{In: 12, Hidden: []int{16, 16, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	mo, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := bench.Env{Seed: 3, Updates: 1000, InitialLoss: math.Ln2}
+	for _, c := range []struct {
+		c bench.Config
+		h bench.Hyper
+		o bench.Options
+	}{
+		{Baseline{}, nil, nil},
+		{Residual{}, nil, nil},
+		{Noisy{}, nil, nil},
+		{Anneal{}, bench.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
+		{mollified.Config{}, bench.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
+	} {
+		t.Run(c.c.Name(), func(t *testing.T) {
+			model, err := c.c.Build(m, c.h, c.o, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := nn.NewMat[float32](16, 12)
+			for i := range x.Data {
+				x.Data[i] = float32(i % 2)
+			}
+			y := make([]int32, 16)
+			ps := model.Net.Params()
+			opt := &nn.SGD[float32]{Momentum: 0.9}
+			var ce nn.SoftmaxCE[float32]
+			step := 0
+			run := func() {
+				step++
+				for _, h := range model.Hooks {
+					if s, ok := h.(bench.StepStarter); ok {
+						s.StartStep(step)
+					}
+					if p, ok := h.(bench.Perturber); ok {
+						p.Perturb(step)
+					}
+				}
+				nn.ZeroGrad(ps)
+				loss, _ := ce.Forward(model.Net.Forward(x, true), y)
+				model.Net.Backward(ce.Backward())
+				for _, h := range model.Hooks {
+					if p, ok := h.(bench.Perturber); ok {
+						p.Restore()
+					}
+					if o, ok := h.(bench.LossObserver); ok {
+						o.ObserveLoss(step, loss)
+					}
+				}
+				opt.Step(ps, 0.1)
+			}
+			run()
+			if n := testing.AllocsPerRun(10, run); n != 0 {
+				t.Fatalf("%v allocations per step", n)
+			}
+		})
+	}
+}

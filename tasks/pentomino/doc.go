@@ -34,9 +34,8 @@
 //
 // A sheet of the first 16 training images, framed green for label 1 and red
 // for label 0, is paper/figures/pentomino-samples.png (regenerate with
-// go test ./tasks/pentomino -run TestSamplesFigure -regen).
-//
-//go:generate go test -run TestSamplesFigure -regen
+// go generate ./tasks/pentomino, which runs the test TestSamplesFigure with
+// -regen; without the flag the test checks the committed file).
 //
 // # Splits
 //

@@ -5,6 +5,8 @@ import (
 	"image/color"
 )
 
+//go:generate go test -run TestSamplesFigure -regen
+
 // Colours of the sample sheet.
 var (
 	sheetBG   = color.RGBA{0xe8, 0xe8, 0xe8, 0xff}

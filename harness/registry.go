@@ -7,6 +7,7 @@ import (
 	"github.com/mollifying/mollify/baselines"
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
+	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/pentomino"
 )
@@ -16,6 +17,8 @@ func Tasks() []bench.Task {
 	return []bench.Task{
 		parity.Task{},
 		pentomino.Task{},
+		mnist.Tanh,
+		mnist.Sigmoid,
 	}
 }
 

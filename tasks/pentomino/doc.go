@@ -43,7 +43,10 @@
 // ([ValidSeed]) and test ([TestSeed]); a profile uses the first images of
 // each. Paper profile: 80,000 / 10,000 / 20,000. The seeds are fixed for
 // every run and configuration; the run seed drives only initialisation,
-// noise and shuffling. Data are generated once per process and size.
+// noise and shuffling. Data are generated once per process and size, about
+// 1 µs per image (BenchmarkGenerate): the paper profile's 110,000 images take
+// about 2 s and 1.8 GB as float32 (BenchmarkDatasetPaper). Over a million
+// images of the training seed, 50.04% are positive.
 //
 // # Model and training (choices the paper leaves open)
 //

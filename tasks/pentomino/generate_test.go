@@ -367,3 +367,15 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(g.Attempts)/float64(b.N), "attempts/scene")
 }
+
+// BenchmarkDatasetPaper measures generating and rendering the paper
+// profile's 110,000 images (1.8 GB of float32); run with -benchtime 1x.
+func BenchmarkDatasetPaper(b *testing.B) {
+	s, err := settingsFor("paper")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		Dataset(s.Split, s.DataSeeds)
+	}
+}

@@ -7,13 +7,18 @@ import (
 	"github.com/mollifying/mollify/baselines"
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
+	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/parity"
+	"github.com/mollifying/mollify/tasks/pentomino"
 )
 
 // Tasks lists every task, in report order. Register a new task here.
 func Tasks() []bench.Task {
 	return []bench.Task{
 		parity.Task{},
+		pentomino.Task{},
+		mnist.Tanh,
+		mnist.Sigmoid,
 	}
 }
 

@@ -1,0 +1,251 @@
+package mnist
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/train"
+)
+
+// Settings are the task's sizes and training settings for a profile.
+type Settings struct {
+	// Split is the number of training, validation and test examples: the
+	// first Split[0] of the official training set's first 50,000, the first
+	// Split[1] of its last 10,000, and the first Split[2] of the official
+	// test set.
+	Split  [3]int  `json:"split"`
+	Hidden []int   `json:"hidden"`
+	Act    nn.Kind `json:"activation"`
+	Init   nn.Init `json:"init"`
+	train.Settings
+}
+
+// Official sizes and the paper profile's split of the training set.
+const (
+	officialTrain = 60000
+	officialTest  = 10000
+	trainPart     = 50000 // the rest of the official training set validates
+)
+
+// Task is deep MNIST with one hidden activation: a 20-layer MLP of 256 units
+// that plain SGD finds hard to train when the units saturate.
+type Task struct {
+	// Act is nn.Tanh or nn.Sigmoid.
+	Act nn.Kind
+}
+
+// The two registered variants.
+var (
+	Tanh    = Task{Act: nn.Tanh}
+	Sigmoid = Task{Act: nn.Sigmoid}
+)
+
+var (
+	_ bench.Task     = Task{}
+	_ bench.Reporter = Task{}
+	_ bench.Coster   = Task{}
+)
+
+func (t Task) settings(profile string) (Settings, error) {
+	if t.Act != nn.Tanh && t.Act != nn.Sigmoid {
+		return Settings{}, fmt.Errorf("mnist: activation %v, want tanh or sigmoid", t.Act)
+	}
+	s := Settings{
+		Act: t.Act, Init: nn.Glorot,
+		Settings: train.Settings{Optimizer: "sgd", Momentum: 0.9, Batch: 100},
+	}
+	depth, width := 20, 256
+	switch profile {
+	case "paper":
+		s.Split = [3]int{trainPart, officialTrain - trainPart, officialTest}
+		s.Epochs = 50
+		s.TrainEval = 10000
+	case "quick":
+		// A first look within the CPU budget: the first 3000 training,
+		// 1000 validation and 1000 test images, the same depth of 20 at
+		// width 32, 5 epochs (150 updates).
+		s.Split = [3]int{3000, 1000, 1000}
+		s.Epochs = 5
+		s.TrainEval = 1000
+		width = 32
+	default:
+		return Settings{}, fmt.Errorf("mnist: unknown profile %q (want quick or paper)", profile)
+	}
+	s.Hidden = make([]int, depth)
+	for i := range s.Hidden {
+		s.Hidden[i] = width
+	}
+	return s, nil
+}
+
+func (s Settings) arch() *bench.MLP {
+	return &bench.MLP{In: Pixels, Hidden: s.Hidden, Out: 10, Act: s.Act, Init: s.Init}
+}
+
+// Name implements bench.Task: "mnist-tanh" or "mnist-sigmoid".
+func (t Task) Name() string { return "mnist-" + t.Act.String() }
+
+// Summary implements bench.Task.
+func (t Task) Summary() string {
+	return fmt.Sprintf("MNIST 50k/10k/10k, 20-layer %v MLP of 256 units, SGD with momentum, 50 epochs (deep MLP the paper targets; not in its main text)", t.Act)
+}
+
+// Profiles implements bench.Task.
+func (Task) Profiles() []string { return []string{"quick", "paper"} }
+
+// Sweep implements bench.Task. Tuning maximises the best validation
+// accuracy.
+func (t Task) Sweep(profile string) (bench.Sweep, error) {
+	if _, err := t.settings(profile); err != nil {
+		return bench.Sweep{}, err
+	}
+	sel := bench.Selector{Metric: "best_valid_acc", Maximize: true}
+	if profile == "quick" {
+		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
+	}
+	return bench.Sweep{
+		Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101},
+		LR:     []float64{0.003, 0.01, 0.03, 0.1, 0.3, 1},
+		Budget: 12, Select: sel,
+	}, nil
+}
+
+// Arch implements bench.Task.
+func (t Task) Arch(profile string) (bench.Arch, error) {
+	s, err := t.settings(profile)
+	if err != nil {
+		return nil, err
+	}
+	return s.arch(), nil
+}
+
+// Run implements bench.Task.
+func (t Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+	s, err := t.settings(spec.Profile)
+	if err != nil {
+		return nil, err
+	}
+	data, err := cachedData(s.Split)
+	if err != nil {
+		return nil, err
+	}
+	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(s.Split[0]), InitialLoss: math.Log(10)}
+	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", t.Name(), cfg.Name(), err)
+	}
+	rec, err := train.Classify(ctx, data, model, s.Settings, spec.Hyper.Get("lr"), spec.Seed, progress)
+	if err != nil {
+		return nil, err
+	}
+	rec.Spec, rec.Settings = spec, s
+	return rec, nil
+}
+
+// loadOfficial reads the files once per process.
+var loadOfficial = sync.OnceValues(func() ([2]*Set, error) {
+	dir, err := Dir()
+	if err != nil {
+		return [2]*Set{}, err
+	}
+	tr, te, err := Load(dir)
+	return [2]*Set{tr, te}, err
+})
+
+var (
+	cacheMu sync.Mutex
+	cache   = map[[3]int]*train.Data{}
+)
+
+// cachedData returns the splits of the given sizes, built once per process.
+func cachedData(split [3]int) (*train.Data, error) {
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if d, ok := cache[split]; ok {
+		return d, nil
+	}
+	sets, err := loadOfficial()
+	if err != nil {
+		return nil, err
+	}
+	d, err := Splits(sets[0], sets[1], split)
+	if err != nil {
+		return nil, err
+	}
+	cache[split] = d
+	return d, nil
+}
+
+// Splits cuts the official sets into training (the first sizes[0] of
+// examples 0..49,999 of the official training set), validation (the first
+// sizes[1] of examples 50,000..59,999) and test (the first sizes[2] of the
+// official test set), with pixels scaled to [0, 1].
+func Splits(official, test *Set, sizes [3]int) (*train.Data, error) {
+	valid := official.N() - trainPart
+	if official.N() != officialTrain || test.N() != officialTest {
+		return nil, fmt.Errorf("mnist: sets of %d and %d examples, want %d and %d", official.N(), test.N(), officialTrain, officialTest)
+	}
+	limits := [3]int{trainPart, valid, test.N()}
+	for i, n := range sizes {
+		if n <= 0 || n > limits[i] {
+			return nil, fmt.Errorf("mnist: split %d has size %d, want 1..%d", i, n, limits[i])
+		}
+	}
+	return &train.Data{
+		Train:   split(official, 0, sizes[0]),
+		Valid:   split(official, trainPart, sizes[1]),
+		Test:    split(test, 0, sizes[2]),
+		Classes: 10,
+	}, nil
+}
+
+func split(s *Set, from, n int) train.Split {
+	x := nn.NewMat[float32](n, Pixels)
+	y := make([]int32, n)
+	for i := range n {
+		row := x.Row(i)
+		for j, p := range s.Image(from + i) {
+			row[j] = float32(p) / 255
+		}
+		y[i] = int32(s.Labels[from+i])
+	}
+	return train.Split{X: x, Y: y}
+}
+
+// Cost implements bench.Coster: multiply-adds of training (forward and
+// backward, 3 per weight per example) and of the evaluations.
+func (t Task) Cost(profile string) float64 {
+	s, err := t.settings(profile)
+	if err != nil {
+		return 0
+	}
+	weights, in := 0, Pixels
+	for _, w := range s.Hidden {
+		weights += in * w
+		in = w
+	}
+	weights += in * 10
+	updates := s.Updates(s.Split[0])
+	trainMACs := float64(updates*s.Batch) * 3
+	perEpoch := s.Split[0] / s.Batch
+	evals := float64(updates/perEpoch+1) * float64(s.TrainEval+s.Split[1]+s.Split[2])
+	return (trainMACs + evals) * float64(weights)
+}
+
+// Report implements bench.Reporter. The paper makes no MNIST claim in its
+// main text, so the report lists measurements only.
+func (Task) Report() bench.ReportSpec {
+	return bench.ReportSpec{
+		Metrics: []bench.Metric{
+			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
+			{Name: train.TestAcc, Label: "final test acc", HigherBetter: true},
+			{Name: train.TrainEvalLoss, Label: "final train loss"},
+			{Name: "best_valid_acc", Label: "best valid acc", HigherBetter: true},
+		},
+		Curve: train.TrainEvalLoss, CurveLabel: "training loss (evaluation mode)", LogY: true,
+	}
+}

@@ -1,0 +1,49 @@
+package pentomino
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mollifying/mollify/baselines"
+	"github.com/mollifying/mollify/bench"
+)
+
+func TestQuickRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network")
+	}
+	spec := bench.RunSpec{Schema: bench.Schema, Task: "pentomino", Profile: "quick", Config: "baseline", Phase: bench.Final, Seed: 1, Hyper: bench.Hyper{"lr": 0.03}}
+	rec, err := Task{}.Run(context.Background(), spec, baselines.Baseline{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := settingsFor("quick")
+	if rec.Updates != s.Updates(s.Split[0]) || len(rec.Curve) != s.Epochs+1 {
+		t.Errorf("%d updates and %d curve points, want %d and %d", rec.Updates, len(rec.Curve), s.Updates(s.Split[0]), s.Epochs+1)
+	}
+	for _, m := range (Task{}).Report().Metrics {
+		v, ok := rec.Final[m.Name]
+		if !ok || v != v {
+			t.Errorf("final metric %s = %v (present %v)", m.Name, v, ok)
+		}
+	}
+	if acc := float64(rec.Final["test_acc_at_best_valid"]); acc < 0.3 || acc > 0.7 {
+		t.Errorf("quick-profile test accuracy %v, far from chance: suspicious at this size", acc)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	s, err := settingsFor("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Split != [3]int{80000, 10000, 20000} || s.Epochs != 100 || s.Batch != 100 || len(s.Hidden) != 4 || s.Hidden[0] != 512 || s.Optimizer != "sgd" || s.Momentum != 0.9 {
+		t.Errorf("paper settings %+v", s)
+	}
+	if _, err := settingsFor("huge"); err == nil {
+		t.Error("unknown profile accepted")
+	}
+	if (Task{}).Cost("paper") <= (Task{}).Cost("quick") {
+		t.Error("the paper profile does not cost more than the quick one")
+	}
+}

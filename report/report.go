@@ -79,6 +79,24 @@ func Build(results []*harness.Result, lookup func(string) (bench.Task, error)) (
 		e := r.Env
 		prov[fmt.Sprintf("revision %s, %s on %s (%s), GEMM %s", e.Revision, e.GoVersion, e.CPU, e.Platform, e.GEMM)] = true
 	}
+	// Tasks in registry order, then any others by name.
+	rank := map[string]int{}
+	for i, t := range harness.Tasks() {
+		rank[t.Name()] = i
+	}
+	slices.SortStableFunc(order, func(a, b string) int {
+		ra, oka := rank[a]
+		rb, okb := rank[b]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov))}
 	if len(prov) > 1 {
 		rep.Warnings = append(rep.Warnings, "the results come from more than one code revision or machine (see Provenance)")

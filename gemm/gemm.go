@@ -22,7 +22,7 @@ type Backend interface {
 var current atomic.Pointer[Backend]
 
 func init() {
-	var b Backend = Gonum{}
+	b := Best() // Fast where the CPU has an assembly kernel path, else Gonum
 	current.Store(&b)
 }
 

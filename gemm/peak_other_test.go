@@ -1,0 +1,7 @@
+//go:build !amd64 || noasm
+
+package gemm
+
+func hasPeakLoop() bool { return false }
+
+func runPeakLoop(n int) {}

@@ -22,9 +22,9 @@ import (
 // keeping them (they are K·K times the input's size), and scatters the
 // column gradient back with col2im.
 type Conv2D[T Float] struct {
-	In, Out            Shape
-	K, Stride, Pad     int
-	W                  *Param[T]
+	In, Out        Shape
+	K, Stride, Pad int
+	W              *Param[T]
 	// B is the per-filter bias, or nil (a convolution followed by batch
 	// normalisation has no use for one).
 	B *Param[T]

@@ -7,6 +7,7 @@ import (
 	"github.com/mollifying/mollify/baselines"
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
+	"github.com/mollifying/mollify/tasks/cifar10"
 	"github.com/mollifying/mollify/tasks/parity"
 )
 
@@ -14,6 +15,7 @@ import (
 func Tasks() []bench.Task {
 	return []bench.Task{
 		parity.Task{},
+		cifar10.Task{},
 	}
 }
 

@@ -27,6 +27,7 @@ func Configs() []bench.Config {
 		baselines.Residual{},
 		baselines.Noisy{},
 		baselines.Anneal{},
+		baselines.StochDepth{},
 		mollified.Config{},
 	}
 }

@@ -1,7 +1,9 @@
 package cifar10
 
 import (
+	"context"
 	"crypto/sha1"
+	"encoding/json"
 	"encoding/hex"
 	"math"
 	"math/rand/v2"
@@ -12,6 +14,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/mollifying/mollify/baselines"
+	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
 )
 
@@ -314,5 +318,58 @@ func TestProfiles(t *testing.T) {
 	}
 	if _, err := settingsFor("huge"); err == nil {
 		t.Error("unknown profile accepted")
+	}
+}
+
+// TestRunLearns trains the ResNet on a smaller cut of the quick profile and
+// requires it to learn the synthetic classes well above chance (10%), the
+// same record from the same spec, and a clear error for the real data when
+// it is absent.
+func TestRunLearns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a network for a few seconds")
+	}
+	s, err := settingsFor("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Synth = &SynthSize{PerFile: 128, Test: 256, Seed: SynthSeed}
+	s.Prep.Valid = 128
+	s.Epochs, s.LRDecayEpochs = 3, []int{2}
+	spec := bench.RunSpec{Task: "cifar10", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	rec, err := run(context.Background(), s, spec, baselines.Baseline{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Chance is 0.1; at chance the accuracy on 256 images has a standard
+	// error of 0.019, so 0.2 is five of them above.
+	if acc := float64(rec.Final["test_acc_at_best_valid"]); acc < 0.2 {
+		t.Errorf("test accuracy %v after training, want well above chance", acc)
+	}
+	if rec.Updates != 3*(512/32) {
+		t.Errorf("%d updates, want %d", rec.Updates, 3*(512/32))
+	}
+	t.Logf("test accuracy %v", rec.Final["test_acc_at_best_valid"])
+	// Determinism, on one epoch to save time.
+	s.Epochs, s.LRDecayEpochs = 1, nil
+	var out [2][]byte
+	for i := range out {
+		r, err := run(context.Background(), s, spec, baselines.Baseline{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i], _ = json.Marshal(r)
+	}
+	if string(out[0]) != string(out[1]) {
+		t.Error("the same spec gave two different records")
+	}
+}
+
+func TestPaperProfileNeedsRealData(t *testing.T) {
+	t.Setenv(EnvDir, t.TempDir())
+	spec := bench.RunSpec{Task: "cifar10", Profile: "paper", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	_, err := (Task{}).Run(context.Background(), spec, baselines.Baseline{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
+		t.Fatalf("paper profile without data: %v", err)
 	}
 }

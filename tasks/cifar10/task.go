@@ -129,6 +129,11 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 	if err != nil {
 		return nil, err
 	}
+	return run(ctx, s, spec, cfg, progress)
+}
+
+// run is Run under explicit settings.
+func run(ctx context.Context, s Settings, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
 	data, err := cachedData(s)
 	if err != nil {
 		return nil, err

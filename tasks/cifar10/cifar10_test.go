@@ -3,8 +3,8 @@ package cifar10
 import (
 	"context"
 	"crypto/sha1"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"

@@ -90,8 +90,12 @@ func (StochDepth) Summary() string {
 const HypPL = "p_last"
 
 // Space implements bench.Config: p_L = 0.5, the value of Huang et al.'s
-// CIFAR experiments (and of the paper's, which copies their recipe).
-func (StochDepth) Space(string, bench.Arch) []bench.Axis {
+// CIFAR experiments (and of the paper's, which copies their recipe), for
+// networks of residual blocks; nothing for the others.
+func (StochDepth) Space(_ string, a bench.Arch) []bench.Axis {
+	if _, ok := a.(*bench.ConvNet); !ok {
+		return nil
+	}
 	return []bench.Axis{{Name: HypPL, Values: []float64{0.5}, Doc: "survival probability p_L of the last residual block"}}
 }
 

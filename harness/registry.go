@@ -27,8 +27,8 @@ func Configs() []bench.Config {
 		baselines.Residual{},
 		baselines.Noisy{},
 		baselines.Anneal{},
-		baselines.StochDepth{},
 		mollified.Config{},
+		baselines.StochDepth{},
 	}
 }
 

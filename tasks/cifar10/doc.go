@@ -66,13 +66,35 @@
 // learning rate 0.1 divided by 10 at epochs 2 and 3, 2-pixel translations
 // and flips, 2 seeds. It takes about 10 CPU-seconds per run.
 //
+// # Configurations
+//
+// baseline is the ResNet (option-A shortcuts: stride-2 subsampling and
+// appended zero channels, as in He et al.'s CIFAR networks and the
+// stochastic-depth code). stochdepth drops each residual block for a whole
+// minibatch with probability 1 − p_l, p_l = 1 − (l/L)(1 − 0.5), and scales
+// the branch by p_l at test. mollified wraps every residual block as
+// h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x)) (paper.md §5 #16) with the noisy
+// ReLU of Eqs. 26-27 (c = 1) and π, ξ per activation, p^l from the Eq. 29
+// schedule over the L = 54 blocks (annealing calibrated to end half-way at
+// constant loss, stopped when Σ p^l < 0.05·L), evaluated at p = 0. anneal
+// adds annealed Gaussian noise (σ0 = 0.01, linearly to 0 at half of
+// training) to every convolution and dense weight. residual and noisy are
+// MLP constructions and do not apply. All of them start from the same
+// weights for the same seed.
+//
 // # Cost of the paper profile
 //
-// One run is 500 epochs × 45,000 images of ResNet-110 (2.5·10⁸ multiply-adds
-// per image forward, three times that to train). BenchmarkResNetStep in
-// package nn measures a training step at batch 128; with the portable GEMM
-// backend a step took about 46 s on the 2-core reference machine (2.8 images
-// per second), so one run would take about 3·10⁶ to 10⁷ seconds: months.
-// The paper profile is meant for a machine with a fast GEMM kernel and many
-// cores, run in shards.
+// One run is 500 epochs × 351 updates of ResNet-110 at batch 128 (2.5·10⁸
+// multiply-adds per image forward, three times that to train: 1.5 GFLOP
+// per training image, about 3.4·10¹⁶ FLOP per run, plus 5·10¹⁵ for the
+// evaluations of 20,000 images after every epoch). BenchmarkResNetStep in
+// package nn measures a training step: with the portable (gonum) GEMM
+// backend a step took 46 to 64 s on the 2-core reference machine while
+// other work shared it (3 to 5 GFLOP/s), so one run would take about
+// 9·10⁶ s (100 days), and the sweep (4 configurations × (1 tuning + 5
+// final) runs, stochastic depth about 20% cheaper) about 2·10⁸ s. A GEMM
+// kernel at 50 GFLOP/s would make a run about 9 days on 2 cores. A run holds
+// about 26 MB of activations and gradients per example of the batch
+// (3.5 GB at batch 128), so each worker needs that much memory. The paper
+// profile is meant for a large machine or a cluster, run in shards.
 package cifar10

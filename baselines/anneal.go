@@ -101,7 +101,10 @@ const (
 
 // Space implements bench.Config. σ0 = 0.075 is the weight-noise std of
 // Graves et al. (2013); the paper profile also tries a third and thrice it.
-func (Anneal) Space(profile string, _ bench.Arch) []bench.Axis {
+func (Anneal) Space(profile string, a bench.Arch) []bench.Axis {
+	if _, ok := a.(*bench.ConvNet); ok {
+		return convAnnealSpace()
+	}
 	sigma := []float64{0.075}
 	if profile == "paper" {
 		sigma = []float64{0.025, 0.075, 0.225}
@@ -117,6 +120,9 @@ func (Anneal) Options() []bench.Option { return nil }
 
 // Build implements bench.Config.
 func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+	if c, ok := a.(*bench.ConvNet); ok {
+		return buildConvAnneal(c, h, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

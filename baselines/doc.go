@@ -12,6 +12,17 @@
 //     weight noise, a one-sample Monte-Carlo estimate of the Gaussian
 //     mollifier of Eqs. 13 and 16, with its standard deviation annealed
 //     linearly to 0 ([WeightNoise]).
+//   - [StochDepth]: stochastic depth (Huang et al. 2016) for residual
+//     convolutional networks: each block dropped per minibatch with
+//     probability 1 − p_l, p_l decaying linearly to p_L = 0.5, and scaled by
+//     p_l at test ([StochasticDepth]).
+//
+// For the residual convolutional network of the CIFAR-10 task
+// (bench.ConvNet), Baseline is the ResNet itself ([BuildResNet]), Anneal
+// puts the weight noise on every convolution and the dense layer, and
+// StochDepth applies; Residual and Noisy are MLP constructions and return
+// bench.ErrNotApplicable (a ResNet is residual already, and the noisy units
+// are the saturating sigmoid and tanh ones, not ReLU).
 //
 // All of them build the same weights from the same seed (the "init" stream is
 // consumed by the dense layers in the same order), so configurations differ

@@ -7,6 +7,7 @@ import (
 	"github.com/mollifying/mollify/baselines"
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
+	"github.com/mollifying/mollify/tasks/cifar10"
 	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/pentomino"
@@ -19,6 +20,7 @@ func Tasks() []bench.Task {
 		pentomino.Task{},
 		mnist.Tanh,
 		mnist.Sigmoid,
+		cifar10.Task{},
 	}
 }
 
@@ -31,6 +33,7 @@ func Configs() []bench.Config {
 		baselines.Noisy{},
 		baselines.Anneal{},
 		mollified.Config{},
+		baselines.StochDepth{},
 	}
 }
 

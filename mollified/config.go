@@ -40,7 +40,10 @@ const (
 
 // Space implements bench.Config. The quick profile keeps the paper.md §5
 // defaults; the paper profile tunes c and the annealing speed.
-func (Config) Space(profile string, _ bench.Arch) []bench.Axis {
+func (Config) Space(profile string, a bench.Arch) []bench.Axis {
+	if _, ok := a.(*bench.ConvNet); ok {
+		return convSpace()
+	}
 	c := []float64{0.5}
 	frac := []float64{0.5}
 	if profile == "paper" {
@@ -83,6 +86,9 @@ func (Config) Options() []bench.Option {
 // Build implements bench.Config for MLPs: every hidden layer is mollified,
 // the output layer is not (paper Sec. 2.4).
 func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+	if c, ok := a.(*bench.ConvNet); ok {
+		return buildConv(c, h, o, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

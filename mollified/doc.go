@@ -27,6 +27,21 @@
 // training loss: high loss means much noise and skipping, and p → 0 as the
 // loss does. Annealing stops when Σ_l p^l < δ; p is then 0 for good.
 //
+// # Convolutional networks
+//
+// For the residual convnet of the CIFAR-10 task, [ConvBlock] mollifies a
+// ResNet basic block as paper.md §5 #16 reads Fig. 2:
+// h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x)), with F the block's
+// conv-BN-ReLU-conv-BN branch, S its shortcut (what the skip copies, since
+// it is how the ResNet itself brings h^{l−1} to the block's shape), ψ the
+// noisy ReLU of Eqs. 26-27 replacing the block's final ReLU, and ξ and π
+// drawn per activation (example, channel, pixel). The schedule's layers are
+// the L residual blocks; the stem and the output layer are not mollified.
+// At p = 0 the network is the ResNet bit for bit. The options apply as for
+// MLPs, with a learned per channel, "batch" granularity drawing once per
+// channel and pixel, skip=pad/project choosing the shortcut (auto keeps the
+// architecture's), and fstar irrelevant (the ReLU form has no f*).
+//
 // # Ambiguities
 //
 // The paper's appendix is lost, and several details are open (paper.md §5).

@@ -22,4 +22,13 @@
 // Element-wise maths is evaluated in float64 and rounded once to the element
 // type, so a float32 and a float64 model built from the same seed start from
 // the same weights up to rounding.
+//
+// # Images
+//
+// Convolutional layers ([Conv2D], [SpatialBatchNorm], [GlobalAvgPool],
+// [Shortcut], [BasicBlock], [ResNet]) take batches of images in NCHW layout:
+// row n of the batch is example n's channels one after the other, each a
+// row-major H×W plane (see [Shape]). A batch of images is therefore already
+// flat, and a dense layer reads it without a flatten layer. Convolutions go
+// through gemm like everything else (im2col, one product per example).
 package nn

@@ -23,6 +23,10 @@ func (s Split) Len() int { return len(s.Y) }
 type Data struct {
 	Train, Valid, Test Split
 	Classes            int
+	// Augment, when set, transforms every training example as it is
+	// gathered into a batch, with randomness from the run's "augment"
+	// stream (see [Augmenter]).
+	Augment Augmenter
 }
 
 // Settings are the training settings of a classification run.
@@ -46,6 +50,13 @@ type Settings struct {
 	// evaluation value TargetMetric reaches TargetValue.
 	TargetMetric string  `json:"target_metric,omitempty"`
 	TargetValue  float64 `json:"target_value,omitempty"`
+	// LRDecayEpochs and LRDecayFactor make the learning rate a step
+	// function (see [Settings.LR]); without them it is constant.
+	LRDecayEpochs []int   `json:"lr_decay_epochs,omitempty"`
+	LRDecayFactor float64 `json:"lr_decay_factor,omitempty"`
+	// EvalBatch is the number of examples evaluated at once; 0 means
+	// max(Batch, 500).
+	EvalBatch int `json:"eval_batch,omitempty"`
 }
 
 // Validate reports the first bad field.
@@ -60,7 +71,7 @@ func (s Settings) Validate() error {
 	case s.Optimizer != "sgd" && s.Optimizer != "adam":
 		return fmt.Errorf("optimizer = %q, want sgd or adam", s.Optimizer)
 	}
-	return nil
+	return s.validateSchedule()
 }
 
 // Updates is the number of updates a run over n training examples makes:
@@ -141,6 +152,10 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 	yb := make([]int32, s.Batch)
 	var ce nn.SoftmaxCE[float32]
 	ev := newEvaluator(net, s.Batch)
+	if s.EvalBatch > 0 {
+		ev.chunk = s.EvalBatch
+	}
+	augment := rng.New(seed, "augment")
 
 	trainEval := data.Train
 	if s.TrainEval > 0 && s.TrainEval < n {
@@ -188,7 +203,11 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 			}
 			t++
 			for k, idx := range order[b*s.Batch : (b+1)*s.Batch] {
-				copy(xb.Row(k), data.Train.X.Row(idx))
+				if data.Augment != nil {
+					data.Augment.Augment(xb.Row(k), data.Train.X.Row(idx), augment)
+				} else {
+					copy(xb.Row(k), data.Train.X.Row(idx))
+				}
 				yb[k] = data.Train.Y[idx]
 			}
 			for _, h := range starters {
@@ -209,7 +228,7 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 				break
 			}
 			nn.ClipGradNorm(params, s.Clip)
-			opt.Step(params, lr)
+			opt.Step(params, s.LR(lr, t, perEpoch))
 			for _, h := range observers {
 				h.ObserveLoss(t, loss)
 			}

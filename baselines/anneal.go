@@ -117,6 +117,9 @@ func (Anneal) Options() []bench.Option { return nil }
 
 // Build implements bench.Config.
 func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+	if a, ok := a.(*bench.LSTM); ok {
+		return buildAnnealLSTM(a, h, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

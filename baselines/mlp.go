@@ -70,6 +70,9 @@ func (Baseline) Options() []bench.Option { return nil }
 
 // Build implements bench.Config.
 func (Baseline) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+	if a, ok := a.(*bench.LSTM); ok {
+		return buildPlainLSTM(a, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

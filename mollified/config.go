@@ -40,7 +40,10 @@ const (
 
 // Space implements bench.Config. The quick profile keeps the paper.md §5
 // defaults; the paper profile tunes c and the annealing speed.
-func (Config) Space(profile string, _ bench.Arch) []bench.Axis {
+func (Config) Space(profile string, a bench.Arch) []bench.Axis {
+	if _, ok := a.(*bench.LSTM); ok {
+		return lstmSpace(profile)
+	}
 	c := []float64{0.5}
 	frac := []float64{0.5}
 	if profile == "paper" {
@@ -69,7 +72,7 @@ const (
 // Options implements bench.Config: one per ambiguity of paper.md §5 that
 // touches the unit or the schedule.
 func (Config) Options() []bench.Option {
-	return []bench.Option{
+	return append([]bench.Option{
 		{Name: OptEval, Default: "p0", Allowed: []string{"p0", "expect"}, Doc: "§5 #10: evaluate the original network (p = 0), or the skip expectation p·h_prev + (1−p)·f at the current p"},
 		{Name: OptStop, Default: "zero", Allowed: []string{"zero", "freeze", "never"}, Doc: "§5 #5: when Σ p^l < δ, set p = 0 for good, freeze p, or keep following Eq. 29"},
 		{Name: OptA, Default: "fixed", Allowed: []string{"fixed", "learned"}, Doc: "§5 #2: a of Alg. 1 line 3 fixed at 1, or learned per unit from 1"},
@@ -77,12 +80,15 @@ func (Config) Options() []bench.Option {
 		{Name: OptGranularity, Default: "example", Allowed: []string{"example", "batch"}, Doc: "§5 #8: draw ξ and π per example and unit, or once per unit per minibatch"},
 		{Name: OptFStar, Default: "f-minus-u0", Allowed: []string{"f-minus-u0"}, Doc: "§5 #1: f* = f − u(0), the only reading for which Alg. 1 line 6 gives f at zero noise"},
 		{Name: OptSkip, Default: "auto", Allowed: []string{"auto", "pad", "project"}, Doc: "§5 #11: skip path when widths differ: zero-pad/truncate (pad), a learned linear projection (project), or pad unless the layer narrows (auto)"},
-	}
+	}, lstmOptions()...)
 }
 
 // Build implements bench.Config for MLPs: every hidden layer is mollified,
 // the output layer is not (paper Sec. 2.4).
 func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+	if a, ok := a.(*bench.LSTM); ok {
+		return buildLSTM(a, h, o, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

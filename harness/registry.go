@@ -8,12 +8,14 @@ import (
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/tasks/parity"
+	"github.com/mollifying/mollify/tasks/ptb"
 )
 
 // Tasks lists every task, in report order. Register a new task here.
 func Tasks() []bench.Task {
 	return []bench.Task{
 		parity.Task{},
+		ptb.Task{},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/mollifying/mollify/baselines"
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
+	copytask "github.com/mollifying/mollify/tasks/copy"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/ptb"
 )
@@ -16,6 +17,7 @@ func Tasks() []bench.Task {
 	return []bench.Task{
 		parity.Task{},
 		ptb.Task{},
+		copytask.Task{},
 	}
 }
 

@@ -43,10 +43,13 @@ var files = [3]file{
 // CharCorpus's derivation must reproduce.
 const CharTrainMD5 = "874909f99060142f6b88cc74c34baaa2"
 
+// DefaultDir is where the project's machines keep the files.
+const DefaultDir = "/work/shared/data/ptb"
+
 // Dir returns the directory of the PTB files: $MOLLIFY_PTB if set, else the
 // first shared/data/ptb found in the working directory or one of its
 // ancestors (the project keeps the files in ../shared/data/ptb next to the
-// repository).
+// repository), else DefaultDir.
 func Dir() (string, error) {
 	if d := os.Getenv(EnvDir); d != "" {
 		return d, nil
@@ -63,6 +66,9 @@ func Dir() (string, error) {
 		if filepath.Dir(d) == d {
 			break
 		}
+	}
+	if st, err := os.Stat(DefaultDir); err == nil && st.IsDir() {
+		return DefaultDir, nil
 	}
 	return "", fmt.Errorf("ptb: no PTB directory: set %s to the folder holding ptb.{train,valid,test}.txt (or .txt.gz); get them from %s", EnvDir, source)
 }
@@ -223,7 +229,9 @@ func CharCorpus(t *Texts) (*train.Corpus, []string, error) {
 	if got := hex.EncodeToString(sum[:]); got != CharTrainMD5 {
 		return nil, nil, fmt.Errorf("ptb: the derived ptb.char.train.txt has md5 %s, want %s", got, CharTrainMD5)
 	}
-	symbols := func(text []byte) []string { return strings.Fields(strings.ReplaceAll(string(CharText(text)), "\n", "\\n")) }
+	symbols := func(text []byte) []string {
+		return strings.Fields(strings.ReplaceAll(string(CharText(text)), "\n", "\\n"))
+	}
 	count := map[string]int{}
 	trainSyms := symbols(t.Train)
 	for _, s := range trainSyms {

@@ -8,7 +8,7 @@
 // Mikolov's PTB files ptb.{train,valid,test}.txt, read from the directory
 // named by $MOLLIFY_PTB, else from the nearest shared/data/ptb in the
 // working directory or one of its ancestors (the project keeps them in
-// ../shared/data/ptb). Plain or gzipped files are accepted; the decompressed
+// ../shared/data/ptb), else /work/shared/data/ptb. Plain or gzipped files are accepted; the decompressed
 // text must have the published sha256 (README of the data folder), or the
 // run stops and says where to get the right copy. Words are split on white
 // space, every line ends with <eos>, and the 10,000-word vocabulary is

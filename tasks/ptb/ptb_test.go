@@ -16,7 +16,7 @@ import (
 // tiny is a character-level run small enough for a unit test.
 var tiny = Settings{
 	Level: "char", Train: 3000, Valid: 400, Test: 400, Embed: 8, Hidden: []int{12, 12},
-	Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
+	Init:       nn.Init{Kind: nn.Uniform, Scale: 0.1},
 	LMSettings: train.LMSettings{Epochs: 2, Batch: 5, Steps: 10, EvalBatch: 4, Clip: 5, DecayAfter: 1, Decay: 0.5, Bits: true, TargetPPL: 30},
 }
 

@@ -143,3 +143,32 @@ func TestAnnealLSTMPerturbsWeightsOnly(t *testing.T) {
 	}
 	wn.Restore()
 }
+
+// TestNoisyLSTMStepAllocatesNothing: a float32 training step of the noisy
+// LSTM allocates nothing after the first.
+func TestNoisyLSTMStepAllocatesNothing(t *testing.T) {
+	m, err := Noisy{}.Build(testLSTM, nil, nil, bench.Env{Seed: 1, Updates: 10, InitialLoss: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batch, steps = 3, 4
+	x := nn.NewMat[float32](steps*batch, 1)
+	y := make([]int32, steps*batch)
+	for i := range y {
+		x.Data[i], y[i] = float32(i%12), int32((i+5)%12)
+	}
+	var ce nn.SeqSoftmaxCE[float32]
+	ps := m.Net.Params()
+	opt := &nn.SGD[float32]{}
+	nn.ResetState(m.Net, batch)
+	step := func() {
+		nn.ZeroGrad(ps)
+		ce.Forward(m.Net.Forward(x, true), y)
+		m.Net.Backward(ce.Backward(1.0 / batch))
+		opt.Step(ps, 0.1)
+	}
+	step()
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Fatalf("a step allocates %v times", n)
+	}
+}

@@ -349,3 +349,44 @@ func TestLSTMGradientNeedsFixedNoise(t *testing.T) {
 		t.Fatal("the gradient check passed with fresh noise at every pass")
 	}
 }
+
+// TestLSTMStepAllocatesNothing: a float32 training step of the mollified
+// LSTM (noise drawn, candidate mollified, schedule hooks) allocates nothing
+// after the first.
+func TestLSTMStepAllocatesNothing(t *testing.T) {
+	for _, gran := range []string{"example", "batch"} {
+		a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 3, Hidden: []int{5, 5}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+		m, err := Config{}.Build(a, lstmHyper, lstmOpts(t, bench.Options{OptLSTMCandidate: "alg1", OptGranularity: gran}), bench.Env{Seed: 1, Updates: 1000, InitialLoss: math.Log(7)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := m.Hooks[0].(*Schedule)
+		const batch, steps = 3, 4
+		x := nn.NewMat[float32](steps*batch, 1)
+		y := make([]int32, steps*batch)
+		for i := range y {
+			x.Data[i], y[i] = float32(i%7), int32((i+3)%7)
+		}
+		var ce nn.SeqSoftmaxCE[float32]
+		ps := m.Net.Params()
+		opt := &nn.SGD[float32]{}
+		nn.ResetState(m.Net, batch)
+		u := 0
+		step := func() {
+			u++
+			s.StartStep(u)
+			nn.ZeroGrad(ps)
+			sum, n, _ := ce.Forward(m.Net.Forward(x, true), y)
+			m.Net.Backward(ce.Backward(1.0 / batch))
+			opt.Step(ps, 0.1)
+			s.ObserveLoss(u, sum/float64(n))
+		}
+		step()
+		if s.P()[1] == 0 {
+			t.Fatal("p = 0: the step draws no noise")
+		}
+		if n := testing.AllocsPerRun(10, step); n != 0 {
+			t.Fatalf("granularity %s: a step allocates %v times", gran, n)
+		}
+	}
+}

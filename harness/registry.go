@@ -10,6 +10,7 @@ import (
 	copytask "github.com/mollifying/mollify/tasks/copy"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/ptb"
+	"github.com/mollifying/mollify/tasks/wordembed"
 )
 
 // Tasks lists every task, in report order. Register a new task here.
@@ -18,6 +19,7 @@ func Tasks() []bench.Task {
 		parity.Task{},
 		ptb.Task{},
 		copytask.Task{},
+		wordembed.Task{},
 	}
 }
 

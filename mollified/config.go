@@ -19,7 +19,7 @@ func (Config) Name() string { return "mollified" }
 
 // Summary implements bench.Config.
 func (Config) Summary() string {
-	return "mollified network: Algorithm 1 units with per-unit skip, p annealed by Eq. 29"
+	return "mollified network: Algorithm 1 units with per-unit skip (Eq. 28 gates for LSTMs), p annealed by Eq. 29"
 }
 
 // Hyper-parameter names of the configuration.

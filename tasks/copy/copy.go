@@ -20,11 +20,11 @@ type Settings struct {
 	Curriculum Curriculum `json:"curriculum"`
 	// Valid and Test are the sizes of the fixed evaluation sets, whose
 	// lengths are uniform on 1..MaxLen; DataSeed draws them.
-	Valid    int    `json:"valid"`
-	Test     int    `json:"test"`
-	DataSeed uint64 `json:"data_seed"`
-	Hidden   int    `json:"hidden"`
-	Init     nn.Init
+	Valid    int     `json:"valid"`
+	Test     int     `json:"test"`
+	DataSeed uint64  `json:"data_seed"`
+	Hidden   int     `json:"hidden"`
+	Init     nn.Init `json:"init"`
 	// ForgetBias is the initial forget-gate bias.
 	ForgetBias float64 `json:"forget_bias"`
 	Updates    int     `json:"updates"`

@@ -84,7 +84,8 @@ func (Config) Options() []bench.Option {
 }
 
 // Build implements bench.Config for MLPs: every hidden layer is mollified,
-// the output layer is not (paper Sec. 2.4).
+// the output layer is not (paper Sec. 2.4). LSTMs get Eq. 28 gates
+// (see BuildLSTM).
 func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
 	if a, ok := a.(*bench.LSTM); ok {
 		return buildLSTM(a, h, o, env)

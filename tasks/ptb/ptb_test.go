@@ -89,3 +89,29 @@ func TestProfiles(t *testing.T) {
 		t.Error("unknown profile accepted")
 	}
 }
+
+// TestWordLevelRun runs the word-level path (10,000-way softmax, evaluation
+// in one column) on prefixes of the splits.
+func TestWordLevelRun(t *testing.T) {
+	if _, err := Dir(); err != nil {
+		t.Skip(err)
+	}
+	s := Settings{
+		Level: "word", Train: 4200, Valid: 300, Test: 300, Embed: 16, Hidden: []int{16, 16, 16},
+		Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
+		LMSettings: train.LMSettings{Epochs: 1, Batch: 10, Steps: 20, EvalBatch: 1, Clip: 5, DecayAfter: 4, Decay: 0.5, TargetPPL: 140},
+	}
+	spec := bench.RunSpec{Task: "ptb", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 1}}
+	rec, err := run(context.Background(), spec, baselines.Baseline{}, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, v := float64(rec.Curve[0].Values[train.ValidPPL]), float64(rec.Final[train.ValidPPL])
+	t.Logf("validation perplexity %v → %v after %d updates", v0, v, rec.Updates)
+	if math.Abs(v0-10000) > 200 || v > 3000 {
+		t.Fatalf("validation perplexity %v → %v", v0, v)
+	}
+	if rec.Final["reached_target"] != 0 || rec.Final["updates_to_target"] != bench.Num(rec.Updates+1) {
+		t.Fatalf("target bookkeeping: %v, %v", rec.Final["reached_target"], rec.Final["updates_to_target"])
+	}
+}

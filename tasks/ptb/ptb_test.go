@@ -98,7 +98,7 @@ func TestWordLevelRun(t *testing.T) {
 	}
 	s := Settings{
 		Level: "word", Train: 4200, Valid: 300, Test: 300, Embed: 16, Hidden: []int{16, 16, 16},
-		Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
+		Init:       nn.Init{Kind: nn.Uniform, Scale: 0.1},
 		LMSettings: train.LMSettings{Epochs: 1, Batch: 10, Steps: 20, EvalBatch: 1, Clip: 5, DecayAfter: 4, Decay: 0.5, TargetPPL: 140},
 	}
 	spec := bench.RunSpec{Task: "ptb", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 1}}

@@ -120,8 +120,11 @@ func (Anneal) Options() []bench.Option { return nil }
 
 // Build implements bench.Config.
 func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
-	if c, ok := a.(*bench.ConvNet); ok {
-		return buildConvAnneal(c, h, env)
+	switch a := a.(type) {
+	case *bench.ConvNet:
+		return buildConvAnneal(a, h, env)
+	case *bench.LSTM:
+		return buildAnnealLSTM(a, h, env)
 	}
 	m, ok := a.(*bench.MLP)
 	if !ok {

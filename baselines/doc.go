@@ -24,6 +24,15 @@
 // bench.ErrNotApplicable (a ResNet is residual already, and the noisy units
 // are the saturating sigmoid and tanh ones, not ReLU).
 //
+// For LSTMs (bench.LSTM) Baseline is the plain LSTM; Noisy replaces the
+// three gates by NSigmoidP and the candidate and cell squashing by NTanhP,
+// each with its own learned p per unit ([NoisyGate], baselines.md §1.4: every
+// non-linearity of the cell is noisy); Anneal perturbs every weight matrix
+// (embedding, input and recurrent LSTM weights, output layer; not biases)
+// once per update, i.e. once per window of truncated BPTT, shared by all
+// its steps (Graves et al. draw weight noise once per sequence). Residual
+// does not apply.
+//
 // All of them build the same weights from the same seed (the "init" stream is
 // consumed by the dense layers in the same order), so configurations differ
 // only in what they add to the network.

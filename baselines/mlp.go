@@ -70,8 +70,11 @@ func (Baseline) Options() []bench.Option { return nil }
 
 // Build implements bench.Config.
 func (Baseline) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
-	if c, ok := a.(*bench.ConvNet); ok {
-		return buildConvBaseline(c, env)
+	switch a := a.(type) {
+	case *bench.ConvNet:
+		return buildConvBaseline(a, env)
+	case *bench.LSTM:
+		return buildPlainLSTM(a, env)
 	}
 	m, ok := a.(*bench.MLP)
 	if !ok {

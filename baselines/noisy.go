@@ -182,6 +182,9 @@ func NANFor(kind nn.Kind) (NAN, bool) {
 
 // Build implements bench.Config.
 func (Noisy) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+	if a, ok := a.(*bench.LSTM); ok {
+		return buildNoisyLSTM(a, env)
+	}
 	m, ok := a.(*bench.MLP)
 	if !ok {
 		return nil, bench.ErrNotApplicable

@@ -8,9 +8,12 @@ import (
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/tasks/cifar10"
+	copytask "github.com/mollifying/mollify/tasks/copy"
 	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/pentomino"
+	"github.com/mollifying/mollify/tasks/ptb"
+	"github.com/mollifying/mollify/tasks/wordembed"
 )
 
 // Tasks lists every task, in report order. Register a new task here.
@@ -21,6 +24,9 @@ func Tasks() []bench.Task {
 		mnist.Tanh,
 		mnist.Sigmoid,
 		cifar10.Task{},
+		ptb.Task{},
+		copytask.Task{},
+		wordembed.Task{},
 	}
 }
 

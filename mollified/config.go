@@ -19,7 +19,7 @@ func (Config) Name() string { return "mollified" }
 
 // Summary implements bench.Config.
 func (Config) Summary() string {
-	return "mollified network: Algorithm 1 units with per-unit skip, p annealed by Eq. 29"
+	return "mollified network: Algorithm 1 units with per-unit skip (Eq. 28 gates for LSTMs), p annealed by Eq. 29"
 }
 
 // Hyper-parameter names of the configuration.
@@ -41,8 +41,11 @@ const (
 // Space implements bench.Config. The quick profile keeps the paper.md §5
 // defaults; the paper profile tunes c and the annealing speed.
 func (Config) Space(profile string, a bench.Arch) []bench.Axis {
-	if _, ok := a.(*bench.ConvNet); ok {
+	switch a.(type) {
+	case *bench.ConvNet:
 		return convSpace()
+	case *bench.LSTM:
+		return lstmSpace(profile)
 	}
 	c := []float64{0.5}
 	frac := []float64{0.5}
@@ -72,7 +75,7 @@ const (
 // Options implements bench.Config: one per ambiguity of paper.md §5 that
 // touches the unit or the schedule.
 func (Config) Options() []bench.Option {
-	return []bench.Option{
+	return append([]bench.Option{
 		{Name: OptEval, Default: "p0", Allowed: []string{"p0", "expect"}, Doc: "§5 #10: evaluate the original network (p = 0), or the skip expectation p·h_prev + (1−p)·f at the current p"},
 		{Name: OptStop, Default: "zero", Allowed: []string{"zero", "freeze", "never"}, Doc: "§5 #5: when Σ p^l < δ, set p = 0 for good, freeze p, or keep following Eq. 29"},
 		{Name: OptA, Default: "fixed", Allowed: []string{"fixed", "learned"}, Doc: "§5 #2: a of Alg. 1 line 3 fixed at 1, or learned per unit from 1"},
@@ -80,14 +83,18 @@ func (Config) Options() []bench.Option {
 		{Name: OptGranularity, Default: "example", Allowed: []string{"example", "batch"}, Doc: "§5 #8: draw ξ and π per example and unit, or once per unit per minibatch"},
 		{Name: OptFStar, Default: "f-minus-u0", Allowed: []string{"f-minus-u0"}, Doc: "§5 #1: f* = f − u(0), the only reading for which Alg. 1 line 6 gives f at zero noise"},
 		{Name: OptSkip, Default: "auto", Allowed: []string{"auto", "pad", "project"}, Doc: "§5 #11: skip path when widths differ: zero-pad/truncate (pad), a learned linear projection (project), or pad unless the layer narrows (auto)"},
-	}
+	}, lstmOptions()...)
 }
 
 // Build implements bench.Config for MLPs: every hidden layer is mollified,
-// the output layer is not (paper Sec. 2.4).
+// the output layer is not (paper Sec. 2.4). LSTMs get Eq. 28 gates
+// (see BuildLSTM).
 func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
-	if c, ok := a.(*bench.ConvNet); ok {
-		return buildConv(c, h, o, env)
+	switch a := a.(type) {
+	case *bench.ConvNet:
+		return buildConv(a, h, o, env)
+	case *bench.LSTM:
+		return buildLSTM(a, h, o, env)
 	}
 	m, ok := a.(*bench.MLP)
 	if !ok {

@@ -42,6 +42,40 @@
 // channel and pixel, skip=pad/project choosing the shortcut (auto keeps the
 // architecture's), and fstar irrelevant (the ReLU form has no f*).
 //
+// # LSTMs (Sec. 6, Eq. 28)
+//
+// A mollified LSTM keeps the LSTM and replaces its gate non-linearities by
+// [Gate]: y = f(x + p·σ(x)·|ξ|) with σ(x) = (f⁻¹(γ) − x)/E|ξ|, so that the
+// gate's pre-activation is, in expectation over ξ, (1−p)·x + p·f⁻¹(γ). The
+// targets γ are 1 for the output gate, 1/t for the input gate and 1 − 1/t
+// for the forget gate: at p = 1 (and |ξ| at its mean) the cell is the
+// running mean of the candidates and the LSTM a bag of words; at p = 0 it is
+// the plain LSTM, bit for bit. [BuildLSTM] gives one schedule target per
+// layer depth (both directions of a bidirectional layer share it), so Eq. 29
+// anneals the lowest layer first, with L the number of LSTM layers.
+//
+// Choices (the options are in [Config.Options]):
+//   - lstm_gates (§5 #13): f⁻¹(1) is infinite for the logistic sigmoid. The
+//     default, clip, keeps logistic gates and clips γ to [1e-3, 1−1e-3]
+//     (GammaEps), so the network at p = 0 is the baseline's; hard uses
+//     hard-sigmoid gates (f⁻¹(γ) = 4γ − 2 exactly), which changes the
+//     network being trained.
+//   - t of 1/t is the 1-based step within the current window of truncated
+//     BPTT (for tasks whose sequences are not cut, within the sequence):
+//     lstm_time=window. A language model's stream would otherwise make 1/t
+//     vanish after a few windows; lstm_time=reset counts from the last
+//     state reset instead.
+//   - The derivative is that of the per-sample function, σ(x) included:
+//     ∂y/∂x = f'(x̃)·(1 − p|ξ|/E|ξ|).
+//   - §5 #14: only the gates are mollified (as written); lstm_candidate=alg1
+//     also applies Algorithm 1's ψ (noise scale c, no skip) to the
+//     candidate tanh. The per-unit skip π of Algorithm 1 is not used in
+//     LSTMs: Eq. 28 is the paper's whole prescription for them.
+//   - Evaluation uses p = 0 (eval=p0) or the noise at its mean, p as set
+//     (eval=expect); granularity=batch draws one |ξ| per unit and step for
+//     the whole batch. The options a, parts, fstar and skip concern
+//     Algorithm 1's skip units and do not apply to LSTMs.
+//
 // # Ambiguities
 //
 // The paper's appendix is lost, and several details are open (paper.md §5).

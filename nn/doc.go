@@ -19,6 +19,18 @@
 // Randomness never comes from a global source: a layer that needs noise is
 // given its own *rand.Rand, derived by package rng from (run seed, purpose).
 //
+// # Sequences
+//
+// A batch of B sequences of T steps is a time-major matrix of T·B rows. The
+// recurrent layers ([LSTM], [Bidirectional], [SeqEnds]) implement
+// [Sequencer]: ResetState starts new sequences, each Forward continues them
+// (truncated back-propagation through time), and PushState/PopState set the
+// carried state aside for an evaluation pass. An LSTM's non-linearities are
+// [GateFunc] values, so that configurations can replace them (noisy or
+// mollified gates). [Embedding] reads token ids, [SeqSoftmaxCE],
+// [SigmoidBCE] and [SquaredError] are the sequence losses, and
+// [NewLSTMNet] assembles a network from an [LSTMNetSpec].
+//
 // Element-wise maths is evaluated in float64 and rounded once to the element
 // type, so a float32 and a float64 model built from the same seed start from
 // the same weights up to rounding.

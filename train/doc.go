@@ -1,5 +1,8 @@
 // Package train holds the training loops of the suite's tasks: minibatch
 // training of a configured model, periodic evaluation, and the run record.
+// [Classify] trains classifiers; [LanguageModel] trains recurrent language
+// models by truncated back-propagation through time. [Hooks] lets other
+// loops call a model's hooks at the same points.
 //
 // One update t (1-based) runs, in this order: StepStarter hooks; zero the
 // gradients; Perturber.Perturb; forward, loss, backward; Perturber.Restore;

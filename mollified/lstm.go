@@ -1,0 +1,357 @@
+package mollified
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
+)
+
+// EAbsXi is E|ξ| for ξ ~ N(0, 1), the mean of a unit half-normal: √(2/π).
+var EAbsXi = math.Sqrt(2 / math.Pi)
+
+// GammaEps bounds the gate targets away from 0 and 1 when the gates are
+// logistic sigmoids, whose inverse is infinite there (paper.md §5 #13).
+const GammaEps = 1e-3
+
+// GateTarget gives a gate's target value γ at 1-based time step t: the value the
+// gate takes, in expectation over the noise, at p = 1 (paper Sec. 6).
+type GateTarget int
+
+// The targets of Sec. 6, under which the LSTM is a bag of words: the cell
+// is the running mean of the candidates.
+const (
+	GammaOne          GateTarget = iota // γ = 1 (output gate)
+	GammaInvT                           // γ = 1/t (input gate)
+	GammaOneMinusInvT                   // γ = 1 − 1/t (forget gate)
+)
+
+// Gamma returns γ at step t ≥ 1.
+func (tg GateTarget) Gamma(t int) float64 {
+	switch tg {
+	case GammaOne:
+		return 1
+	case GammaInvT:
+		return 1 / float64(t)
+	case GammaOneMinusInvT:
+		return 1 - 1/float64(t)
+	}
+	panic(fmt.Sprintf("mollified: unknown gate target %d", int(tg)))
+}
+
+// GateInverse returns f⁻¹(γ) for a gate non-linearity: the logit for the
+// logistic sigmoid, with γ clipped to [GammaEps, 1 − GammaEps], and
+// 4γ − 2 for the hard sigmoid, whose inverse exists on all of [0, 1] (the
+// edge of the flat part at 0 and 1).
+func GateInverse(kind nn.Kind, gamma float64) float64 {
+	switch kind {
+	case nn.Sigmoid:
+		g := min(max(gamma, GammaEps), 1-GammaEps)
+		return math.Log(g / (1 - g))
+	case nn.HardSigmoid:
+		return 4*min(max(gamma, 0), 1) - 2
+	}
+	panic("mollified: no gate inverse for " + kind.String())
+}
+
+// GatePre is the pre-activation of the mollified gate (paper Sec. 6, Eq. 28):
+//
+//	x̃ = x + p·σ(x)·|ξ|,   σ(x) = (f⁻¹(γ) − x) / E|ξ|
+//
+// and its derivative with respect to x, the noise held fixed. Its
+// expectation over ξ is (1 − p)·x + p·f⁻¹(γ): the gate's input moves from x
+// to the target's pre-image as p goes from 0 to 1.
+func GatePre(x, p, absXi, inv float64) (pre, dpre float64) {
+	w := p * absXi / EAbsXi
+	return x + w*(inv-x), 1 - w
+}
+
+// TimeMode says what t of the targets 1/t and 1 − 1/t counts.
+type TimeMode int
+
+// Time modes.
+const (
+	// TimeWindow counts steps from the start of each Forward: the window of
+	// truncated back-propagation through time, or the whole sequence when
+	// sequences are not cut.
+	TimeWindow TimeMode = iota
+	// TimeReset counts steps from the last ResetState (the start of the
+	// stream in language modelling).
+	TimeReset
+)
+
+// Gate is the mollified LSTM gate of paper Sec. 6: y = f(x̃) with x̃ from
+// [GatePre]. At p = 0 it is f exactly; at p = 1, with |ξ| at its mean, it is
+// its target γ. It implements nn.GateFunc.
+type Gate[T nn.Float] struct {
+	Kind   nn.Kind
+	Target GateTarget
+	Time   TimeMode
+	// P is p^l, set by the schedule before each update.
+	P    float64
+	Eval EvalMode
+	// PerBatch draws one |ξ| per unit and step, shared by the sequences of
+	// the batch (paper.md §5 #8).
+	PerBatch bool
+
+	rnd *rand.Rand
+	col []float64
+}
+
+// NewGate returns the gate with non-linearity kind (nn.Sigmoid or
+// nn.HardSigmoid) and the given target, drawing noise from r.
+func NewGate[T nn.Float](kind nn.Kind, target GateTarget, r *rand.Rand) *Gate[T] {
+	GateInverse(kind, 0.5) // rejects a kind without an inverse
+	return &Gate[T]{Kind: kind, Target: target, rnd: r}
+}
+
+// SetRand replaces the noise stream (gradient checks re-seed it).
+func (g *Gate[T]) SetRand(r *rand.Rand) { g.rnd = r }
+
+// SetP implements [Target] of the schedule.
+func (g *Gate[T]) SetP(p float64) {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
+	}
+	g.P = p
+}
+
+func (g *Gate[T]) step(a *nn.GateArgs[T]) int {
+	if g.Time == TimeReset {
+		return a.Pos + 1
+	}
+	return a.Step + 1
+}
+
+// Forward implements nn.GateFunc. Training draws |ξ| per element (or per
+// unit with PerBatch) whenever p > 0; evaluation uses p = 0 (EvalP0) or the
+// mean |ξ| at the current p (EvalExpect).
+func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
+	p := g.P
+	if !a.Train && g.Eval == EvalP0 {
+		p = 0
+	}
+	if p == 0 {
+		nn.KindGate[T]{Kind: g.Kind}.Forward(a)
+		return
+	}
+	inv := GateInverse(g.Kind, g.Target.Gamma(g.step(a)))
+	if a.Train && g.PerBatch {
+		g.col = drawAbs(g.col[:0], a.Units, g.rnd)
+	}
+	for r := range a.Rows {
+		o := r * a.Stride
+		x, y, d := a.X[o:o+a.Units], a.Y[o:o+a.Units], a.D[o:o+a.Units]
+		for j, v := range x {
+			absXi := EAbsXi
+			switch {
+			case !a.Train:
+			case g.PerBatch:
+				absXi = g.col[j]
+			default:
+				absXi = math.Abs(g.rnd.NormFloat64())
+			}
+			pre, dpre := GatePre(float64(v), p, absXi, inv)
+			f := g.Kind.F(pre)
+			y[j], d[j] = T(f), T(g.Kind.D(pre, f)*dpre)
+		}
+	}
+}
+
+func drawAbs(dst []float64, n int, r *rand.Rand) []float64 {
+	for range n {
+		dst = append(dst, math.Abs(r.NormFloat64()))
+	}
+	return dst
+}
+
+// Backward implements nn.GateFunc; the gate has no parameters.
+func (*Gate[T]) Backward(int, []T, int, int, int) {}
+
+// Params implements nn.GateFunc.
+func (*Gate[T]) Params() []*nn.Param[T] { return nil }
+
+// Candidate applies the noisy activation ψ of Algorithm 1 (no skip) to the
+// LSTM's candidate: with p = 1 and enough noise the candidate tanh becomes
+// its linear part (paper.md §5 #14, an option). It implements nn.GateFunc.
+type Candidate[T nn.Float] struct {
+	Unit Unit
+	P    float64
+	Eval EvalMode
+	// PerBatch: see [Gate].
+	PerBatch bool
+
+	rnd *rand.Rand
+	col []float64
+}
+
+// SetRand replaces the noise stream.
+func (c *Candidate[T]) SetRand(r *rand.Rand) { c.rnd = r }
+
+// SetP implements [Target] of the schedule.
+func (c *Candidate[T]) SetP(p float64) {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
+	}
+	c.P = p
+}
+
+// Forward implements nn.GateFunc. Evaluation uses p = 0 (EvalP0) or |ξ| at
+// its mean (EvalExpect).
+func (c *Candidate[T]) Forward(a *nn.GateArgs[T]) {
+	p := c.P
+	if !a.Train && c.Eval == EvalP0 {
+		p = 0
+	}
+	if p == 0 {
+		nn.KindGate[T]{Kind: c.Unit.Kind}.Forward(a)
+		return
+	}
+	if a.Train && c.PerBatch {
+		c.col = drawAbs(c.col[:0], a.Units, c.rnd)
+	}
+	for r := range a.Rows {
+		o := r * a.Stride
+		x, y, d := a.X[o:o+a.Units], a.Y[o:o+a.Units], a.D[o:o+a.Units]
+		for j, v := range x {
+			absXi := EAbsXi
+			switch {
+			case !a.Train:
+			case c.PerBatch:
+				absXi = c.col[j]
+			default:
+				absXi = math.Abs(c.rnd.NormFloat64())
+			}
+			out := c.Unit.Eval(float64(v), p, 1, absXi)
+			y[j], d[j] = T(out.Psi), T(out.DX)
+		}
+	}
+}
+
+// Backward implements nn.GateFunc.
+func (*Candidate[T]) Backward(int, []T, int, int, int) {}
+
+// Params implements nn.GateFunc.
+func (*Candidate[T]) Params() []*nn.Param[T] { return nil }
+
+// Option names of the LSTM part of the configuration.
+const (
+	OptLSTMGates     = "lstm_gates"
+	OptLSTMCandidate = "lstm_candidate"
+	OptLSTMTime      = "lstm_time"
+)
+
+// lstmOptions are the configuration's options for LSTMs. Of the others,
+// eval, stop and granularity apply to LSTMs too; a, parts, fstar and skip
+// are about Algorithm 1's skip units and do not.
+func lstmOptions() []bench.Option {
+	return []bench.Option{
+		{Name: OptLSTMGates, Default: "clip", Allowed: []string{"clip", "hard"}, Doc: "§5 #13: keep logistic gates and clip the targets γ to [1e-3, 1−1e-3] (f⁻¹(1) = ∞), or use hard-sigmoid gates (f⁻¹(1) = 2), which changes the network itself"},
+		{Name: OptLSTMCandidate, Default: "plain", Allowed: []string{"plain", "alg1"}, Doc: "§5 #14: mollify the gates only (as written), or also apply Algorithm 1's noisy ψ (noise scale c, no skip) to the candidate tanh"},
+		{Name: OptLSTMTime, Default: "window", Allowed: []string{"window", "reset"}, Doc: "t of the targets 1/t, 1−1/t: the step within the sequence or truncated-BPTT window (window), or since the last state reset (reset)"},
+	}
+}
+
+// lstmSpace is the configuration's space for LSTMs: the schedule's
+// constants; c matters only with lstm_candidate=alg1.
+func lstmSpace(profile string) []bench.Axis {
+	frac := []float64{0.5}
+	if profile == "paper" {
+		frac = []float64{0.25, 0.5, 0.75}
+	}
+	return []bench.Axis{
+		{Name: HypC, Values: []float64{0.5}, Doc: "noise scale c of Algorithm 1, used only by lstm_candidate=alg1 (authors' tanh default)"},
+		{Name: HypAnneal, Values: frac, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
+		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L, L the number of LSTM layers (paper.md §5 #4)"},
+		{Name: HypEMA, Values: []float64{0.99}, Doc: "decay of the training-loss moving average v_t"},
+	}
+}
+
+// LSTMDepth gathers what the schedule sets at one depth of the stack: the
+// mollified parts of its layer (both directions of a bidirectional layer).
+type LSTMDepth []Target
+
+// SetP implements [Target].
+func (d LSTMDepth) SetP(p float64) {
+	for _, t := range d {
+		t.SetP(p)
+	}
+}
+
+// BuildLSTM builds the mollified LSTM network in any precision and returns
+// it with one schedule target per depth, lowest first. Gate noise comes
+// from the streams "noise/<layer>.<part>"; weights are those of every other
+// configuration for the same seed.
+func BuildLSTM[T nn.Float](a *bench.LSTM, h bench.Hyper, o bench.Options, seed uint64) (*nn.LSTMNet[T], []LSTMDepth, error) {
+	kind := map[string]nn.Kind{"clip": nn.Sigmoid, "hard": nn.HardSigmoid}[o.Get(OptLSTMGates)]
+	tm := map[string]TimeMode{"window": TimeWindow, "reset": TimeReset}[o.Get(OptLSTMTime)]
+	eval := map[string]EvalMode{"p0": EvalP0, "expect": EvalExpect}[o.Get(OptEval)]
+	perBatch := o.Get(OptGranularity) == "batch"
+	alg1 := o.Get(OptLSTMCandidate) == "alg1"
+	c := h.Get(HypC)
+	depths := make([]LSTMDepth, len(a.Hidden))
+	targets := [3]GateTarget{nn.GateInput: GammaInvT, nn.GateForget: GammaOneMinusInvT, nn.GateOutput: GammaOne}
+	gates := func(name string, depth, _ int) [nn.NumGates]nn.GateFunc[T] {
+		gs := nn.PlainGates[T]()
+		for k := range 3 {
+			g := NewGate[T](kind, targets[k], rng.New(seed, "noise/"+name+"."+nn.GateName(k)))
+			g.Time, g.Eval, g.PerBatch = tm, eval, perBatch
+			gs[k] = g
+			depths[depth] = append(depths[depth], g)
+		}
+		if alg1 {
+			cand := &Candidate[T]{Unit: Unit{Kind: nn.Tanh, C: c}, Eval: eval, PerBatch: perBatch,
+				rnd: rng.New(seed, "noise/"+name+"."+nn.GateName(nn.GateCandidate))}
+			gs[nn.GateCandidate] = cand
+			depths[depth] = append(depths[depth], cand)
+		}
+		return gs
+	}
+	net, err := nn.NewLSTMNet(a.LSTMNetSpec, gates, rng.New(seed, "init"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return net, depths, nil
+}
+
+// buildLSTM is Config.Build for LSTMs: Eq. 28 gates in every layer, one p
+// per layer depth annealed by Eq. 29 (the lowest layer first).
+func buildLSTM(a *bench.LSTM, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+	net, depths, err := BuildLSTM[float32](a, h, o, env.Seed)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]Target, len(depths))
+	for i, d := range depths {
+		targets[i] = d
+	}
+	s, k, err := newSchedule(h, o, env, targets)
+	if err != nil {
+		return nil, err
+	}
+	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
+}
+
+// newSchedule is the Eq. 29 schedule over targets with the configuration's
+// hyper-parameters, k calibrated from anneal_frac.
+func newSchedule(h bench.Hyper, o bench.Options, env bench.Env, targets []Target) (*Schedule, float64, error) {
+	L := len(targets)
+	v0 := env.InitialLoss
+	if v0 <= 0 {
+		return nil, 0, fmt.Errorf("mollified: initial loss %v must be positive", v0)
+	}
+	delta := h.Get(HypDelta) * float64(L)
+	tStop := h.Get(HypAnneal) * float64(env.Updates)
+	switch {
+	case tStop < 1:
+		return nil, 0, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
+	case delta <= 0 || delta >= float64(L):
+		return nil, 0, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
+	}
+	k := CalibrateK(tStop, L, delta, v0)
+	stop := map[string]StopMode{"zero": StopZero, "freeze": StopFreeze, "never": StopNever}[o.Get(OptStop)]
+	return NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets), k, nil
+}

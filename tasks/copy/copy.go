@@ -1,0 +1,322 @@
+package copy
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
+	"github.com/mollifying/mollify/train"
+)
+
+// Settings are the copy task's sizes and training settings for a profile.
+type Settings struct {
+	Bits   int `json:"bits"`
+	MaxLen int `json:"max_len"`
+	// Curriculum sets the training lengths.
+	Curriculum Curriculum `json:"curriculum"`
+	// Valid and Test are the sizes of the fixed evaluation sets, whose
+	// lengths are uniform on 1..MaxLen; DataSeed draws them.
+	Valid    int     `json:"valid"`
+	Test     int     `json:"test"`
+	DataSeed uint64  `json:"data_seed"`
+	Hidden   int     `json:"hidden"`
+	Init     nn.Init `json:"init"`
+	// ForgetBias is the initial forget-gate bias.
+	ForgetBias float64 `json:"forget_bias"`
+	Updates    int     `json:"updates"`
+	Batch      int     `json:"batch"`
+	EvalEvery  int     `json:"eval_every"`
+	// Optimizer is "adam" or "sgd"; Clip bounds the gradient norm.
+	Optimizer string  `json:"optimizer"`
+	Clip      float64 `json:"clip"`
+}
+
+// DataSeed draws the validation and test sequences in every profile.
+const DataSeed = 1402
+
+func settingsFor(profile string) (Settings, error) {
+	s := Settings{
+		Curriculum: Curriculum{Start: 0.5, Slope: 3e-4, Long: 0.1},
+		DataSeed:   DataSeed, Init: nn.Init{Kind: nn.Uniform, Scale: 0.08}, ForgetBias: 1,
+		Optimizer: "adam", Clip: 10,
+	}
+	switch profile {
+	case "paper":
+		// The NTM copy task's sizes (8 bits, lengths up to 20) with the
+		// protocol's 1-layer LSTM of 128.
+		s.Bits, s.MaxLen = 8, 20
+		s.Hidden = 128
+		s.Valid, s.Test = 512, 512
+		s.Updates, s.Batch, s.EvalEvery = 20000, 32, 500
+	case "quick":
+		// Short sequences of 4-bit vectors and a small LSTM: the same
+		// code path within the CPU budget of CI.
+		s.Bits, s.MaxLen = 4, 4
+		s.Hidden = 32
+		s.Curriculum.Slope = 2e-3
+		s.Valid, s.Test = 128, 128
+		s.Updates, s.Batch, s.EvalEvery = 2000, 16, 100
+	default:
+		return Settings{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
+	}
+	return s, nil
+}
+
+func (s Settings) gen() Generator { return Generator{Bits: s.Bits, MaxLen: s.MaxLen} }
+
+func (s Settings) arch() *bench.LSTM {
+	return &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: s.gen().In(), Hidden: []int{s.Hidden}, Out: s.Bits, Init: s.Init, ForgetBias: s.ForgetBias}}
+}
+
+// Task is the copy task.
+type Task struct{}
+
+var _ bench.Task = Task{}
+
+// Name implements bench.Task.
+func (Task) Name() string { return "copy" }
+
+// Summary implements bench.Task.
+func (Task) Summary() string {
+	return "copy task: random binary vectors, length curriculum, 1-layer LSTM (baselines.md §4.4; not in the paper's main text)"
+}
+
+// Profiles implements bench.Task.
+func (Task) Profiles() []string { return []string{"quick", "paper"} }
+
+// Sweep implements bench.Task. Selection minimises the best validation cost
+// (bits per sequence), a smoother criterion than the bit error.
+func (Task) Sweep(profile string) (bench.Sweep, error) {
+	sel := bench.Selector{Metric: "best_valid_bps"}
+	switch profile {
+	case "quick":
+		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
+	case "paper":
+		return bench.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
+	}
+	return bench.Sweep{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
+}
+
+// Arch implements bench.Task.
+func (Task) Arch(profile string) (bench.Arch, error) {
+	s, err := settingsFor(profile)
+	if err != nil {
+		return nil, err
+	}
+	return s.arch(), nil
+}
+
+// evalSet is a fixed set of sequences in batches.
+type evalSet []*Batch
+
+var (
+	evalMu    sync.Mutex
+	evalCache = map[string][2]evalSet{}
+)
+
+// evalSets draws the validation and test sets once per process, in batches
+// of the training batch size, lengths uniform on 1..MaxLen.
+func evalSets(s Settings) [2]evalSet {
+	key := fmt.Sprint(s.Bits, s.MaxLen, s.Valid, s.Test, s.Batch, s.DataSeed)
+	evalMu.Lock()
+	defer evalMu.Unlock()
+	if v, ok := evalCache[key]; ok {
+		return v
+	}
+	var out [2]evalSet
+	for k, n := range [2]int{s.Valid, s.Test} {
+		r := rng.New(s.DataSeed, [2]string{"copy/valid", "copy/test"}[k])
+		for lo := 0; lo < n; lo += s.Batch {
+			lens := make([]int, min(s.Batch, n-lo))
+			for i := range lens {
+				lens[i] = 1 + r.IntN(s.MaxLen)
+			}
+			b := &Batch{}
+			s.gen().Fill(b, lens, r)
+			out[k] = append(out[k], b)
+		}
+	}
+	evalCache[key] = out
+	return out
+}
+
+// Metric names of the copy task.
+const (
+	TrainBPS    = "train_bps"     // bits per sequence (BCE summed over a sequence's targets, in bits), training mode, mean since the last evaluation
+	ValidBPS    = "valid_bps"     // the same on the validation set, evaluation mode
+	ValidBitErr = "valid_bit_err" // fraction of target bits wrong
+	TestBPS     = "test_bps"
+	TestBitErr  = "test_bit_err"
+	LenBound    = "len_bound" // the curriculum's current upper bound on training lengths
+)
+
+// Run implements bench.Task.
+func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+	s, err := settingsFor(spec.Profile)
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx, spec, cfg, s, progress)
+}
+
+// run trains on fresh sequences every update, drawn from the run's stream
+// "copy/train" with lengths from the curriculum. The loss of an update is
+// the binary cross-entropy of the target bits, averaged over them (the
+// loss hooks see it in nats per bit; an uninformed predictor scores ln 2).
+// Every EvalEvery updates the network is evaluated on the fixed validation
+// and test sets.
+func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, progress func(float64)) (*bench.Record, error) {
+	env := bench.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2}
+	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
+	if err != nil {
+		return nil, fmt.Errorf("copy: %s: %w", cfg.Name(), err)
+	}
+	net := model.Net
+	params := net.Params()
+	var opt nn.Optimizer[float32]
+	switch s.Optimizer {
+	case "adam":
+		opt = nn.NewAdam[float32]()
+	case "sgd":
+		opt = &nn.SGD[float32]{}
+	default:
+		return nil, fmt.Errorf("copy: optimizer = %q, want adam or sgd", s.Optimizer)
+	}
+	lr := spec.Hyper.Get("lr")
+	hooks := train.CollectHooks(model)
+	sets := evalSets(s)
+	gen := s.gen()
+	r := rng.New(spec.Seed, "copy/train")
+	lens := make([]int, s.Batch)
+	var b Batch
+	var bce nn.SigmoidBCE[float32]
+
+	rec := &bench.Record{Params: nn.CountParams(params)}
+	var running float64
+	var runningN int
+	bestValid, bestTest, bestUpdate := math.Inf(1), math.NaN(), 0
+	zeroAt := 0
+	t := 0
+	evaluate := func() {
+		p := bench.Point{Update: t, Epoch: float64(t) / float64(s.Updates), Values: bench.Values{}}
+		if runningN > 0 {
+			p.Values[TrainBPS] = bench.Num(running / float64(runningN))
+		}
+		running, runningN = 0, 0
+		vb, ve := score(net, sets[0], &bce)
+		tb, te := score(net, sets[1], &bce)
+		p.Values[ValidBPS], p.Values[ValidBitErr] = bench.Num(vb), bench.Num(ve)
+		p.Values[TestBPS], p.Values[TestBitErr] = bench.Num(tb), bench.Num(te)
+		p.Values[LenBound] = bench.Num(s.Curriculum.UpperBound(t*s.Batch, s.MaxLen))
+		hooks.Trace(p.Values)
+		if vb < bestValid {
+			bestValid, bestTest, bestUpdate = vb, te, t
+		}
+		if zeroAt == 0 && t > 0 && ve == 0 {
+			zeroAt = t
+		}
+		rec.Curve = append(rec.Curve, p)
+	}
+	evaluate()
+	for t < s.Updates {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t++
+		for i := range lens {
+			lens[i] = s.Curriculum.Len((t-1)*s.Batch+i, s.MaxLen, r)
+		}
+		gen.Fill(&b, lens, r)
+		hooks.Start(t)
+		nn.ZeroGrad(params)
+		hooks.Perturb(t)
+		nn.ResetState(net, s.Batch)
+		sum, n, _ := bce.Forward(net.Forward(b.X, true), b.Y, b.Mask)
+		net.Backward(bce.Backward(1 / float64(n)))
+		hooks.Restore()
+		loss := sum / float64(n)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			rec.Diverged = true
+			running, runningN = math.NaN(), 1
+			break
+		}
+		nn.ClipGradNorm(params, s.Clip)
+		opt.Step(params, lr)
+		hooks.Observe(t, loss)
+		running += sum / math.Ln2 / float64(s.Batch)
+		runningN++
+		if t%s.EvalEvery == 0 || t == s.Updates {
+			evaluate()
+			if progress != nil {
+				progress(float64(t) / float64(s.Updates))
+			}
+		}
+	}
+	if rec.Diverged {
+		evaluate()
+	}
+	rec.Updates = t
+	rec.Final = bench.Values{}
+	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
+		rec.Final[k] = v
+	}
+	rec.Final["best_valid_bps"] = bench.Num(bestValid)
+	rec.Final["test_bit_err_at_best_valid"] = bench.Num(bestTest)
+	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	if zeroAt > 0 {
+		rec.Final["updates_to_target"] = bench.Num(zeroAt)
+		rec.Final["reached_target"] = 1
+	} else {
+		rec.Final["updates_to_target"] = bench.Num(s.Updates + 1)
+		rec.Final["reached_target"] = 0
+	}
+	return rec, nil
+}
+
+// score returns the bits per sequence and the bit error of net on set, in
+// evaluation mode.
+func score(net nn.Layer[float32], set evalSet, bce *nn.SigmoidBCE[float32]) (bps, bitErr float64) {
+	var sum float64
+	var bits, wrong, seqs int
+	for _, b := range set {
+		nn.ResetState(net, len(b.Lens))
+		s, n, w := bce.Forward(net.Forward(b.X, false), b.Y, b.Mask)
+		sum += s
+		bits += n
+		wrong += w
+		seqs += len(b.Lens)
+	}
+	return sum / math.Ln2 / float64(seqs), float64(wrong) / float64(bits)
+}
+
+// Cost implements bench.Coster: multiply-adds of training (3 per weight
+// per step) and evaluation, at the mean sequence length.
+func (Task) Cost(profile string) float64 {
+	s, err := settingsFor(profile)
+	if err != nil {
+		return 0
+	}
+	weights := 4*s.Hidden*(s.gen().In()+s.Hidden) + s.Hidden*s.Bits
+	steps := float64(s.MaxLen + 2) // a batch runs to its longest sequence, ≈ 2·MaxLen+2; mean ≈ MaxLen+2
+	trainSteps := 3 * float64(s.Updates*s.Batch) * 2 * steps
+	evalSteps := float64(s.Updates/s.EvalEvery+1) * float64(s.Valid+s.Test) * 2 * steps
+	return (trainSteps + evalSteps) * float64(weights)
+}
+
+// Report implements bench.Reporter. The paper's main text has no copy
+// task, so there is no claim to check; the table compares how fast and how
+// well each configuration learns it.
+func (Task) Report() bench.ReportSpec {
+	return bench.ReportSpec{
+		Metrics: []bench.Metric{
+			{Name: "test_bit_err_at_best_valid", Label: "test bit error (best valid)"},
+			{Name: "best_valid_bps", Label: "best valid bits/sequence"},
+			{Name: "updates_to_target", Label: "updates to zero valid bit error"},
+		},
+		Curve: ValidBitErr, CurveLabel: "validation bit error",
+	}
+}

@@ -1,0 +1,74 @@
+package train
+
+import (
+	"math"
+
+	"github.com/mollifying/mollify/bench"
+)
+
+// Hooks sorts a model's hooks by the points of an update at which a
+// training loop calls them (see the package documentation).
+type Hooks struct {
+	Starters   []bench.StepStarter
+	Perturbers []bench.Perturber
+	Observers  []bench.LossObserver
+	Tracers    []bench.Tracer
+}
+
+// CollectHooks returns the hooks of m.
+func CollectHooks(m *bench.Model) *Hooks {
+	h := &Hooks{}
+	for _, v := range m.Hooks {
+		if s, ok := v.(bench.StepStarter); ok {
+			h.Starters = append(h.Starters, s)
+		}
+		if s, ok := v.(bench.Perturber); ok {
+			h.Perturbers = append(h.Perturbers, s)
+		}
+		if s, ok := v.(bench.LossObserver); ok {
+			h.Observers = append(h.Observers, s)
+		}
+		if s, ok := v.(bench.Tracer); ok {
+			h.Tracers = append(h.Tracers, s)
+		}
+	}
+	return h
+}
+
+// Start calls every StepStarter for update t.
+func (h *Hooks) Start(t int) {
+	for _, s := range h.Starters {
+		s.StartStep(t)
+	}
+}
+
+// Perturb calls every Perturber's Perturb for update t.
+func (h *Hooks) Perturb(t int) {
+	for _, s := range h.Perturbers {
+		s.Perturb(t)
+	}
+}
+
+// Restore undoes the perturbations, last first.
+func (h *Hooks) Restore() {
+	for i := len(h.Perturbers) - 1; i >= 0; i-- {
+		h.Perturbers[i].Restore()
+	}
+}
+
+// Observe gives every LossObserver the training loss of update t.
+func (h *Hooks) Observe(t int, loss float64) {
+	for _, s := range h.Observers {
+		s.ObserveLoss(t, loss)
+	}
+}
+
+// Trace adds every Tracer's values to v.
+func (h *Hooks) Trace(v bench.Values) {
+	for _, s := range h.Tracers {
+		s.Trace(func(name string, x float64) { v[name] = bench.Num(x) })
+	}
+}
+
+// finite reports whether a loss is a number and not infinite.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -121,26 +121,7 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 	} else {
 		opt = &nn.SGD[float32]{Momentum: s.Momentum, Nesterov: s.Nesterov, WeightDecay: s.WeightDecay}
 	}
-	var (
-		starters   []bench.StepStarter
-		perturbers []bench.Perturber
-		observers  []bench.LossObserver
-		tracers    []bench.Tracer
-	)
-	for _, h := range model.Hooks {
-		if v, ok := h.(bench.StepStarter); ok {
-			starters = append(starters, v)
-		}
-		if v, ok := h.(bench.Perturber); ok {
-			perturbers = append(perturbers, v)
-		}
-		if v, ok := h.(bench.LossObserver); ok {
-			observers = append(observers, v)
-		}
-		if v, ok := h.(bench.Tracer); ok {
-			tracers = append(tracers, v)
-		}
-	}
+	hooks := CollectHooks(model)
 
 	shuffle := rng.New(seed, "shuffle")
 	order := make([]int, n)
@@ -180,9 +161,7 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 		p.Values[ValidLoss], p.Values[ValidAcc] = bench.Num(vl), bench.Num(va)
 		tl, ta := ev.run(data.Test, &ce)
 		p.Values[TestLoss], p.Values[TestAcc] = bench.Num(tl), bench.Num(ta)
-		for _, tr := range tracers {
-			tr.Trace(func(name string, v float64) { p.Values[name] = bench.Num(v) })
-		}
+		hooks.Trace(p.Values)
 		if va > bestValid {
 			bestValid, bestTest, bestUpdate = va, ta, t
 		}
@@ -210,28 +189,20 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 				}
 				yb[k] = data.Train.Y[idx]
 			}
-			for _, h := range starters {
-				h.StartStep(t)
-			}
+			hooks.Start(t)
 			nn.ZeroGrad(params)
-			for _, h := range perturbers {
-				h.Perturb(t)
-			}
+			hooks.Perturb(t)
 			loss, _ := ce.Forward(net.Forward(xb, true), yb)
 			net.Backward(ce.Backward())
-			for _, h := range perturbers {
-				h.Restore()
-			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			hooks.Restore()
+			if !finite(loss) {
 				rec.Diverged = true
 				running, runningN = loss, 1
 				break
 			}
 			nn.ClipGradNorm(params, s.Clip)
 			opt.Step(params, s.LR(lr, t, perEpoch))
-			for _, h := range observers {
-				h.ObserveLoss(t, loss)
-			}
+			hooks.Observe(t, loss)
 			running += loss
 			runningN++
 			if t%evalEvery == 0 || t == total {
@@ -295,4 +266,23 @@ func (e *evaluator) run(s Split, ce *nn.SoftmaxCE[float32]) (loss, acc float64) 
 		correct += c
 	}
 	return total / float64(n), float64(correct) / float64(n)
+}
+
+// RunTask is the Run of a classification task: it builds cfg's model for
+// arch (with the run seed, the number of updates the settings make on data,
+// and ln(classes) as the loss of an uninformed predictor), trains it with
+// [Classify] at the spec's learning rate, and stamps the record with the
+// spec and the task's settings (recorded as given).
+func RunTask(ctx context.Context, spec bench.RunSpec, cfg bench.Config, arch bench.Arch, data *Data, s Settings, recorded any, progress func(float64)) (*bench.Record, error) {
+	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(data.Train.Len()), InitialLoss: math.Log(float64(data.Classes))}
+	model, err := cfg.Build(arch, spec.Hyper, spec.Options, env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", spec.Task, cfg.Name(), err)
+	}
+	rec, err := Classify(ctx, data, model, s, spec.Hyper.Get("lr"), spec.Seed, progress)
+	if err != nil {
+		return nil, err
+	}
+	rec.Spec, rec.Settings = spec, recorded
+	return rec, nil
 }

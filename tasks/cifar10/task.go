@@ -3,10 +3,9 @@ package cifar10
 import (
 	"context"
 	"fmt"
-	"math"
-	"sync"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -138,34 +137,22 @@ func run(ctx context.Context, s Settings, spec bench.RunSpec, cfg bench.Config, 
 	if err != nil {
 		return nil, err
 	}
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(data.Train.Len()), InitialLoss: math.Log(Classes)}
-	model, err := cfg.Build(&bench.ConvNet{ResNetSpec: s.Net}, spec.Hyper, spec.Options, env)
-	if err != nil {
-		return nil, fmt.Errorf("cifar10: %s: %w", cfg.Name(), err)
-	}
-	rec, err := train.Classify(ctx, data, model, s.Settings, spec.Hyper.Get("lr"), spec.Seed, progress)
-	if err != nil {
-		return nil, err
-	}
-	rec.Spec, rec.Settings = spec, s
-	return rec, nil
+	return train.RunTask(ctx, spec, cfg, &bench.ConvNet{ResNetSpec: s.Net}, data, s.Settings, s, progress)
 }
 
-var (
-	cacheMu sync.Mutex
-	cache   = map[string]*train.Data{}
-)
+var cache memo.Map[string, *train.Data]
 
 // cachedData loads (or generates) and prepares the data once per process:
 // every run of a sweep shares it. The augmentation is attached here; it
 // holds no state.
 func cachedData(s Settings) (*train.Data, error) {
-	key := fmt.Sprintf("%s %+v %+v", s.Source, s.Synth, s.Prep)
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	if d, ok := cache[key]; ok {
-		return d, nil
-	}
+	return cache.Get(fmt.Sprintf("%s %+v %+v", s.Source, s.Synth, s.Prep), func() (*train.Data, error) {
+		return prepare(s)
+	})
+}
+
+// prepare loads (or generates) the data of s.
+func prepare(s Settings) (*train.Data, error) {
 	var set *Set
 	var err error
 	switch s.Source {
@@ -186,7 +173,6 @@ func cachedData(s Settings) (*train.Data, error) {
 	if s.AugmentPad > 0 {
 		d.Augment = Augment{Shape: s.Prep.Shape(), Pad: s.AugmentPad}
 	}
-	cache[key] = d
 	return d, nil
 }
 

@@ -3,10 +3,10 @@ package mnist
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -133,17 +133,7 @@ func (t Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, pro
 	if err != nil {
 		return nil, err
 	}
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(s.Split[0]), InitialLoss: math.Log(10)}
-	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", t.Name(), cfg.Name(), err)
-	}
-	rec, err := train.Classify(ctx, data, model, s.Settings, spec.Hyper.Get("lr"), spec.Seed, progress)
-	if err != nil {
-		return nil, err
-	}
-	rec.Spec, rec.Settings = spec, s
-	return rec, nil
+	return train.RunTask(ctx, spec, cfg, s.arch(), data, s.Settings, s, progress)
 }
 
 // loadOfficial reads the files once per process.
@@ -156,28 +146,17 @@ var loadOfficial = sync.OnceValues(func() ([2]*Set, error) {
 	return [2]*Set{tr, te}, err
 })
 
-var (
-	cacheMu sync.Mutex
-	cache   = map[[3]int]*train.Data{}
-)
+var cache memo.Map[[3]int, *train.Data]
 
 // cachedData returns the splits of the given sizes, built once per process.
 func cachedData(split [3]int) (*train.Data, error) {
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	if d, ok := cache[split]; ok {
-		return d, nil
-	}
-	sets, err := loadOfficial()
-	if err != nil {
-		return nil, err
-	}
-	d, err := Splits(sets[0], sets[1], split)
-	if err != nil {
-		return nil, err
-	}
-	cache[split] = d
-	return d, nil
+	return cache.Get(split, func() (*train.Data, error) {
+		sets, err := loadOfficial()
+		if err != nil {
+			return nil, err
+		}
+		return Splits(sets[0], sets[1], split)
+	})
 }
 
 // Splits cuts the official sets into training (the first sizes[0] of

@@ -3,11 +3,10 @@ package parity
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/bits"
-	"sync"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/train"
@@ -106,37 +105,21 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 	if err != nil {
 		return nil, err
 	}
-	data := cachedData(s)
-	arch := &bench.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(s.Train), InitialLoss: math.Ln2}
-	model, err := cfg.Build(arch, spec.Hyper, spec.Options, env)
-	if err != nil {
-		return nil, fmt.Errorf("parity: %s: %w", cfg.Name(), err)
-	}
-	rec, err := train.Classify(ctx, data, model, s.Settings, spec.Hyper.Get("lr"), spec.Seed, progress)
-	if err != nil {
-		return nil, err
-	}
-	rec.Spec, rec.Settings = spec, s
-	return rec, nil
+	return train.RunTask(ctx, spec, cfg, s.arch(), cachedData(s), s.Settings, s, progress)
 }
 
-var (
-	cacheMu sync.Mutex
-	cache   = map[string]*train.Data{}
-)
+func (s Settings) arch() *bench.MLP {
+	return &bench.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
+}
+
+var cache memo.Map[string, *train.Data]
 
 // cachedData generates the data once per process and size: every run of a
 // sweep shares it.
 func cachedData(s Settings) *train.Data {
-	key := fmt.Sprint(s.Bits, s.Split, s.DataSeed)
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	if d, ok := cache[key]; ok {
-		return d
-	}
-	d := Generate(s.Bits, s.Train, s.Valid, s.Test, s.DataSeed)
-	cache[key] = d
+	d, _ := cache.Get(fmt.Sprint(s.Bits, s.Split, s.DataSeed), func() (*train.Data, error) {
+		return Generate(s.Bits, s.Train, s.Valid, s.Test, s.DataSeed), nil
+	})
 	return d
 }
 
@@ -188,7 +171,7 @@ func (Task) Arch(profile string) (bench.Arch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bench.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}, nil
+	return s.arch(), nil
 }
 
 // Cost implements bench.Coster: multiply-adds of training (forward and

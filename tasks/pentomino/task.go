@@ -3,10 +3,10 @@ package pentomino
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -121,36 +121,17 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 	if err != nil {
 		return nil, err
 	}
-	data := cachedData(s)
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(s.Split[0]), InitialLoss: math.Ln2}
-	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
-	if err != nil {
-		return nil, fmt.Errorf("pentomino: %s: %w", cfg.Name(), err)
-	}
-	rec, err := train.Classify(ctx, data, model, s.Settings, spec.Hyper.Get("lr"), spec.Seed, progress)
-	if err != nil {
-		return nil, err
-	}
-	rec.Spec, rec.Settings = spec, s
-	return rec, nil
+	return train.RunTask(ctx, spec, cfg, s.arch(), cachedData(s), s.Settings, s, progress)
 }
 
-var (
-	cacheMu sync.Mutex
-	cache   = map[string]*train.Data{}
-)
+var cache memo.Map[string, *train.Data]
 
 // cachedData generates the profile's data once per process: every run of a
 // sweep shares it. The paper profile's 110k images take 1.8 GB as float32.
 func cachedData(s Settings) *train.Data {
-	key := fmt.Sprint(s.Split, s.DataSeeds)
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	if d, ok := cache[key]; ok {
-		return d
-	}
-	d := Dataset(s.Split, s.DataSeeds)
-	cache[key] = d
+	d, _ := cache.Get(fmt.Sprint(s.Split, s.DataSeeds), func() (*train.Data, error) {
+		return Dataset(s.Split, s.DataSeeds), nil
+	})
 	return d
 }
 

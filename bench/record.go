@@ -112,6 +112,8 @@ type Point struct {
 // produce the same bytes.
 type Record struct {
 	Spec RunSpec `json:"spec"`
+	// Hash is Spec.Hash(), the run's identity (and its file name).
+	Hash string `json:"hash"`
 	// Settings are the task's resolved training settings (sizes, epochs,
 	// optimiser), recorded for the reader; they follow from the spec.
 	Settings any `json:"settings"`

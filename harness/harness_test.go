@@ -272,3 +272,32 @@ func TestProgressLines(t *testing.T) {
 		t.Fatalf("progress output:\n%s", out)
 	}
 }
+
+func TestSelectOverride(t *testing.T) {
+	p := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	p.Select = &bench.Selector{Metric: "valid_acc", Maximize: true}
+	if _, err := (&Runner{Dir: t.TempDir(), Workers: 2}).Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	p.Select = &bench.Selector{Metric: "valid_accuracy"}
+	_, err := (&Runner{Dir: t.TempDir(), Workers: 2}).Run(context.Background(), p)
+	if err == nil || !strings.Contains(err.Error(), `"valid_accuracy" is not a final metric`) || !strings.Contains(err.Error(), "valid_acc,") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRecordCarriesHash(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := LoadResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Record.Hash != r.Record.Spec.Hash() || !strings.Contains(r.Path, r.Record.Hash) {
+			t.Fatalf("%s holds hash %q, spec hash %q", r.Path, r.Record.Hash, r.Record.Spec.Hash())
+		}
+	}
+}

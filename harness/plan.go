@@ -20,6 +20,8 @@ type Plan struct {
 	Options map[string]bench.Options
 	// Seeds, when positive, replaces the task's final seeds by 1..Seeds.
 	Seeds int
+	// Select, when not nil, replaces every task's selection rule.
+	Select *bench.Selector
 }
 
 // cell is one (task, configuration) pair of a plan.
@@ -51,6 +53,9 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		sw, err := t.Sweep(p.Profile)
 		if err != nil {
 			return nil, nil, err
+		}
+		if p.Select != nil {
+			sw.Select = *p.Select
 		}
 		if p.Seeds > 0 {
 			sw.Seeds = make([]uint64, p.Seeds)

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,6 +109,9 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 				return sum, err
 			}
 			records[j.spec.Trial] = append(records[j.spec.Trial], res.Record)
+		}
+		if err := hasMetric(c.sweep.Select.Metric, records); err != nil {
+			return sum, fmt.Errorf("%s/%s: %w", c.task.Name(), c.config.Name(), err)
 		}
 		best, _, ok := Select(c.sweep.Select, records)
 		key := c.task.Name() + "/" + c.config.Name()
@@ -210,7 +216,7 @@ func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
 		}
 		return fmt.Errorf("%s: %w", j.spec, err)
 	}
-	rec.Spec = j.spec
+	rec.Spec, rec.Hash = j.spec, j.spec.Hash()
 	env := Env{Provenance: r.Provenance, WallSeconds: r.now().Sub(start).Seconds(), Finished: r.now().UTC().Format(time.RFC3339)}
 	if err := writeResult(j.path, rec, env); err != nil {
 		prog.abort(j)
@@ -218,4 +224,24 @@ func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
 	}
 	prog.done(j, rec)
 	return nil
+}
+
+// hasMetric checks that the selection metric is one the runs report, so that
+// a misspelt -select fails loudly instead of falling back to the first trial.
+func hasMetric(metric string, records [][]*bench.Record) error {
+	names := map[string]bool{}
+	for _, rs := range records {
+		for _, r := range rs {
+			if _, ok := r.Final[metric]; ok {
+				return nil
+			}
+			for k := range r.Final {
+				names[k] = true
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil // no run finished: nothing to say
+	}
+	return fmt.Errorf("selection metric %q is not a final metric of these runs (they have: %s)", metric, strings.Join(slices.Sorted(maps.Keys(names)), ", "))
 }

@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // sweepFlags are the flags shared by run, reproduce and check.
 type sweepFlags struct {
 	profile, tasks, configs, out string
+	sel                          string
 	workers, seeds               int
 	set                          setFlag
 }
@@ -118,6 +119,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "concurrent single-threaded runs")
 	fs.IntVar(&f.seeds, "seeds", 0, "number of final seeds (1..n); 0 keeps the task's")
 	fs.Var(f.set, "set", "option of a configuration, config.option=value (repeatable)")
+	fs.StringVar(&f.sel, "select", "", "tuning selection metric, metric:min or metric:max (default: each task's own)")
 }
 
 // plan resolves the flags into a plan, with usage errors for bad values.
@@ -132,6 +134,13 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 		return harness.Plan{}, usagef("-seeds: %d, want 0 (the task's seeds) or more", f.seeds)
 	}
 	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]bench.Options(f.set)}
+	if f.sel != "" {
+		metric, dir, ok := strings.Cut(f.sel, ":")
+		if !ok || metric == "" || (dir != "min" && dir != "max") {
+			return p, usagef("-select: %q is not metric:min or metric:max (e.g. best_valid_acc:max)", f.sel)
+		}
+		p.Select = &bench.Selector{Metric: metric, Maximize: dir == "max"}
+	}
 	var err error
 	if p.Tasks, err = pick(f.tasks, harness.Tasks, harness.LookupTask); err != nil {
 		return p, usagef("-tasks: %v", err)

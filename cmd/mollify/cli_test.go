@@ -27,6 +27,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "-set", "ghost.eval=p0"}, []string{`"ghost"`}},
 		{[]string{"run", "-configs", "baseline", "-set", "mollified.eval=p0"}, []string{"not selected"}},
 		{[]string{"run", "-bogus"}, []string{"-bogus"}},
+		{[]string{"run", "-select", "valid_acc"}, []string{"-select", `"valid_acc"`, "metric:min or metric:max"}},
 		{[]string{"run", "stray"}, []string{`unexpected argument "stray"`}},
 		{[]string{"report", "-out", "/nonexistent/dir"}, []string{"-out"}},
 		{[]string{"check", "-out", "x"}, []string{"-out is not used"}},

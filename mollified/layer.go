@@ -65,6 +65,7 @@ type Layer[T nn.Float] struct {
 	out, dz, dx     nn.Mat[T]
 	colXi           []float64
 	colPi           []bool
+	s32             scratch32
 }
 
 // NewLayer returns an in→out mollified layer with activation kind and noise
@@ -137,6 +138,9 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 			skipW = p
 		}
 		p = 0
+	}
+	if l.forward32(z, src, out, w, dpsi, dpsida, p, skipW) {
+		return out
 	}
 	if p == 0 {
 		// The original layer (possibly mixed with the expected skip).

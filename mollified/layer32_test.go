@@ -1,0 +1,121 @@
+package mollified
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/vmath"
+)
+
+// TestKernelMatchesUnit compares the fused float32 kernel (vmath.Mollify)
+// with Unit.Eval's float64 maths on the same float32 inputs, for every
+// kind, noise level and slope. Elements within a hair of a branch boundary
+// of Eq. 25 (|u*| = |f* ± s|, or f* ± s = 0; |x| = s for ReLU), where the
+// two precisions may legitimately take different sides, are skipped.
+func TestKernelMatchesUnit(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	const n = 4000
+	x, xi, pi, prev, a := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+	h, dpsi, dpsida := make([]float32, n), make([]float32, n), make([]float32, n)
+	for _, k := range append(saturating, nn.ReLU) {
+		for _, pc := range [][2]float64{{0.1, 0.5}, {0.5, 3}, {1, 1}} {
+			p, c := pc[0], pc[1]
+			for i := range n {
+				x[i] = float32(3 * r.NormFloat64())
+				if i%97 == 0 {
+					x[i] = 0
+				}
+				xi[i] = float32(math.Abs(r.NormFloat64()))
+				if i%13 == 0 {
+					xi[i] = 0
+				}
+				pi[i] = float32(r.IntN(2))
+				prev[i] = float32(r.NormFloat64())
+				a[i] = float32(0.5 + 1.5*r.Float64())
+			}
+			vmath.Mollify(k.Fn(), h, dpsi, dpsida, x, xi, pi, prev, a, float32(p*c))
+			u := Unit{Kind: k, C: c}
+			checked := 0
+			for i := range n {
+				if pi[i] == 1 {
+					if h[i] != prev[i] || dpsi[i] != 0 || dpsida[i] != 0 {
+						t.Fatalf("%v: skipped unit %d gives h=%v ∂x=%v ∂a=%v, want %v 0 0", k, i, h[i], dpsi[i], dpsida[i], prev[i])
+					}
+					continue
+				}
+				xv, av, xiv := float64(x[i]), float64(a[i]), float64(xi[i])
+				fx := k.F(xv)
+				sigma, _, _ := u.Sigma(xv, av, fx, k.D(xv, fx))
+				scale := p * c * xiv
+				s := scale * sigma
+				slope, u0 := k.Linear()
+				margin := math.Abs(math.Abs(xv) - s)
+				if k != nn.ReLU {
+					inner := fx - u0 + math.Copysign(s, xv)
+					margin = min(math.Abs(math.Abs(slope*xv)-math.Abs(inner)), math.Abs(inner))
+				}
+				if s != 0 && xv != 0 && margin < 1e-4*(1+math.Abs(xv)+s) {
+					continue
+				}
+				checked++
+				want := u.Eval(xv, p, av, xiv)
+				tol := 1e-5 * (1 + scale)
+				for _, c := range []struct {
+					name      string
+					got, want float64
+				}{{"ψ", float64(h[i]), want.Psi}, {"∂ψ/∂x", float64(dpsi[i]), want.DX}, {"∂ψ/∂a", float64(dpsida[i]), want.DA}} {
+					if math.Abs(c.got-c.want) > tol*(1+math.Abs(c.want)) {
+						t.Fatalf("%v p=%v c=%v x=%v a=%v |ξ|=%v: %s = %v (float32 kernel), %v (Unit.Eval)", k, p, c, xv, av, xiv, c.name, c.got, c.want)
+					}
+				}
+			}
+			if checked < n/3 {
+				t.Fatalf("%v: only %d of %d units checked", k, checked, n)
+			}
+		}
+	}
+}
+
+// TestFloat32LayerDraws: a float32 layer (vectorised path) and a float64
+// layer (Unit's path) with the same noise stream take the same draws in the
+// same order: the same π for every element, and the streams end in the
+// same state; units that skip copy the previous layer exactly.
+func TestFloat32LayerDraws(t *testing.T) {
+	const in, out, batch = 9, 7, 6
+	for _, perBatch := range []bool{false, true} {
+		for _, parts := range []Parts{Both, SkipOnly, NoiseOnly} {
+			l32 := NewLayer[float32]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
+			l64 := NewLayer[float64]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
+			for _, l := range []interface{ SetP(float64) }{l32, l64} {
+				l.SetP(0.6)
+			}
+			l32.PerBatch, l64.PerBatch = perBatch, perBatch
+			l32.Parts, l64.Parts = parts, parts
+			x32, x64 := nn.NewMat[float32](batch, in), nn.NewMat[float64](batch, in)
+			r := rand.New(rand.NewPCG(3, 3))
+			for i := range x32.Data {
+				x32.Data[i] = float32(r.NormFloat64())
+				x64.Data[i] = float64(x32.Data[i])
+			}
+			for step := range 2 {
+				h32, h64 := l32.Forward(x32, true), l64.Forward(x64, true)
+				for i := range l64.w.Data {
+					if float64(l32.w.Data[i]) != l64.w.Data[i] {
+						t.Fatalf("perBatch=%v parts=%v step %d: π[%d] = %v (float32), %v (float64)", perBatch, parts, step, i, l32.w.Data[i], l64.w.Data[i])
+					}
+					if l64.w.Data[i] == 1 && float64(h32.Data[i]) != h64.Data[i] {
+						t.Fatalf("skipped unit %d: %v (float32), %v (float64)", i, h32.Data[i], h64.Data[i])
+					}
+					if math.Abs(float64(h32.Data[i])-h64.Data[i]) > 1e-3 {
+						t.Fatalf("unit %d: h = %v (float32), %v (float64)", i, h32.Data[i], h64.Data[i])
+					}
+				}
+			}
+			if a, b := l32.rnd.Uint64(), l64.rnd.Uint64(); a != b {
+				t.Fatalf("perBatch=%v parts=%v: the noise streams diverged", perBatch, parts)
+			}
+		}
+	}
+}

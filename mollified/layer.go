@@ -226,6 +226,9 @@ func (l *Layer[T]) mixSkip(h, out *nn.Mat[T], w float64) {
 // Backward implements nn.Layer, with the noise and skip draws of the last
 // Forward held fixed.
 func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
+	if dx, ok := l.backward32(dy); ok {
+		return dx
+	}
 	n, d := dy.Rows, dy.Cols
 	dz := l.dz.Reshape(n, d)
 	for i, g := range dy.Data {

@@ -12,6 +12,7 @@ type scratch32 struct {
 	xi    []float32 // |ξ| per element (0 where the unit has no noise)
 	slope []float32 // a per unit
 	prev  []float32 // a row of the skip source, zero-padded
+	dskip nn.Mat[float32]
 }
 
 func grow32(s []float32, n int) []float32 {
@@ -60,14 +61,17 @@ func (l *Layer[T]) forward32(zT, srcT, outT, wT, dpsiT, dpsidaT *nn.Mat[T], p, s
 			}
 		}
 	} else {
+		// Branch-free: π = [u < p] is the sign of u − p (exact: a
+		// difference of two floats has the sign of the exact difference
+		// and is +0 when they are equal), so a random π costs no branch
+		// misprediction.
 		xi, pis := s.xi, w.Data
+		keepXi, keepPi := b32(noise), b32(skip)
 		for i := range xi {
 			a := math.Abs(l.rnd.NormFloat64())
-			pi := l.rnd.Float64() < p
-			if !noise {
-				a = 0
-			}
-			xi[i], pis[i] = float32(a), b32(pi && skip)
+			u := l.rnd.Float64()
+			xi[i] = float32(a) * keepXi
+			pis[i] = float32(math.Float64bits(u-p)>>63) * keepPi
 		}
 	}
 	slope := s.slope
@@ -101,4 +105,50 @@ func b32(b bool) float32 {
 		return 1
 	}
 	return 0
+}
+
+// backward32 is Backward for a float32 layer, through vmath.SkipGrad and
+// vmath.Add; it reports false for float64. The operations per element are
+// Backward's, in the same order.
+func (l *Layer[T]) backward32(dyT *nn.Mat[T]) (*nn.Mat[T], bool) {
+	dy, ok := any(dyT).(*nn.Mat[float32])
+	if !ok {
+		return nil, false
+	}
+	n, d := dy.Rows, dy.Cols
+	dzT := l.dz.Reshape(n, d)
+	dz := any(dzT).(*nn.Mat[float32])
+	w, dpsi, dpsida := any(&l.w).(*nn.Mat[float32]), any(&l.dpsi).(*nn.Mat[float32]), any(&l.dpsida).(*nn.Mat[float32])
+	ds := l.s32.dskip.Reshape(n, d)
+	vmath.SkipGrad(dz.Data, ds.Data, dy.Data, w.Data, dpsi.Data)
+	if l.LearnedA != nil {
+		ga := any(l.LearnedA.Grad).([]float32)
+		for i := range n {
+			dr, wr, ar := dy.Row(i), w.Row(i), dpsida.Row(i)
+			for j := range ga {
+				ga[j] += dr[j] * (1 - wr[j]) * ar[j]
+			}
+		}
+	}
+	dh := any(l.Dense.Backward(dzT)).(*nn.Mat[float32])
+	if l.Proj != nil {
+		dp := any(l.Proj.Backward(any(ds).(*nn.Mat[T]))).(*nn.Mat[float32])
+		if l.skipDX {
+			return nil, true
+		}
+		dx := any(l.dx.Reshape(n, l.Dense.In)).(*nn.Mat[float32])
+		vmath.Add(dx.Data, dh.Data, dp.Data)
+		return any(dx).(*nn.Mat[T]), true
+	}
+	if l.skipDX {
+		return nil, true
+	}
+	dx := any(l.dx.Reshape(n, l.Dense.In)).(*nn.Mat[float32])
+	copy(dx.Data, dh.Data)
+	cols := min(l.Dense.In, d)
+	for i := range n {
+		xr := dx.Row(i)[:cols]
+		vmath.Add(xr, xr, ds.Row(i)[:cols])
+	}
+	return any(dx).(*nn.Mat[T]), true
 }

@@ -81,13 +81,26 @@ func TestKernelMatchesUnit(t *testing.T) {
 // TestFloat32LayerDraws: a float32 layer (vectorised path) and a float64
 // layer (Unit's path) with the same noise stream take the same draws in the
 // same order: the same π for every element, and the streams end in the
-// same state; units that skip copy the previous layer exactly.
+// same state; units that skip copy the previous layer exactly; and the
+// vectorised backward pass agrees with the float64 one.
 func TestFloat32LayerDraws(t *testing.T) {
 	const in, out, batch = 9, 7, 6
-	for _, perBatch := range []bool{false, true} {
-		for _, parts := range []Parts{Both, SkipOnly, NoiseOnly} {
+	for v, variant := range []struct {
+		perBatch, proj, learnA bool
+		parts                  Parts
+	}{{false, false, false, Both}, {false, false, false, SkipOnly}, {false, false, false, NoiseOnly}, {true, false, false, Both}, {false, true, false, Both}, {false, false, true, Both}} {
+		perBatch, parts := variant.perBatch, variant.parts
+		{
 			l32 := NewLayer[float32]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
 			l64 := NewLayer[float64]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
+			if variant.proj {
+				l32.Proj = nn.NewDense[float32]("p", in, out, nn.Glorot, rand.New(rand.NewPCG(4, 4)))
+				l64.Proj = nn.NewDense[float64]("p", in, out, nn.Glorot, rand.New(rand.NewPCG(4, 4)))
+			}
+			if variant.learnA {
+				l32.LearnA(1.5)
+				l64.LearnA(1.5)
+			}
 			for _, l := range []interface{ SetP(float64) }{l32, l64} {
 				l.SetP(0.6)
 			}
@@ -101,11 +114,31 @@ func TestFloat32LayerDraws(t *testing.T) {
 			}
 			for step := range 2 {
 				h32, h64 := l32.Forward(x32, true), l64.Forward(x64, true)
+				dy32, dy64 := nn.NewMat[float32](batch, out), nn.NewMat[float64](batch, out)
+				for i := range dy32.Data {
+					dy32.Data[i] = float32(r.NormFloat64())
+					dy64.Data[i] = float64(dy32.Data[i])
+				}
+				nn.ZeroGrad(l32.Params())
+				nn.ZeroGrad(l64.Params())
+				dx32, dx64 := l32.Backward(dy32), l64.Backward(dy64)
+				for i := range dx64.Data {
+					if math.Abs(float64(dx32.Data[i])-dx64.Data[i]) > 1e-4 {
+						t.Fatalf("variant %d: dL/dx[%d] = %v (float32), %v (float64)", v, i, dx32.Data[i], dx64.Data[i])
+					}
+				}
+				for k, p := range l64.Params() {
+					for i, g := range p.Grad {
+						if math.Abs(float64(l32.Params()[k].Grad[i])-g) > 1e-4 {
+							t.Fatalf("variant %d: %s grad[%d] = %v (float32), %v (float64)", v, p.Name, i, l32.Params()[k].Grad[i], g)
+						}
+					}
+				}
 				for i := range l64.w.Data {
 					if float64(l32.w.Data[i]) != l64.w.Data[i] {
 						t.Fatalf("perBatch=%v parts=%v step %d: π[%d] = %v (float32), %v (float64)", perBatch, parts, step, i, l32.w.Data[i], l64.w.Data[i])
 					}
-					if l64.w.Data[i] == 1 && float64(h32.Data[i]) != h64.Data[i] {
+					if !variant.proj && l64.w.Data[i] == 1 && float64(h32.Data[i]) != h64.Data[i] {
 						t.Fatalf("skipped unit %d: %v (float32), %v (float64)", i, h32.Data[i], h64.Data[i])
 					}
 					if math.Abs(float64(h32.Data[i])-h64.Data[i]) > 1e-3 {
@@ -114,7 +147,7 @@ func TestFloat32LayerDraws(t *testing.T) {
 				}
 			}
 			if a, b := l32.rnd.Uint64(), l64.rnd.Uint64(); a != b {
-				t.Fatalf("perBatch=%v parts=%v: the noise streams diverged", perBatch, parts)
+				t.Fatalf("variant %d: the noise streams diverged", v)
 			}
 		}
 	}

@@ -23,6 +23,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"log"
 	"math"
 	"os"
@@ -54,6 +55,7 @@ type val struct {
 	op   string
 	args []*val
 	imm  int    // stream or scalar index, shift count, compare predicate
+	off  int    // loads and stores: byte offset from the current element
 	bits uint32 // constant
 	last int    // index of the last instruction that reads it
 	reg  int    // register assigned by the allocator
@@ -120,15 +122,15 @@ func fma(a, b, c *val) *val  { return vec("fma", a, b, c) }  // a·b + c, one ro
 func fnma(a, b, c *val) *val { return vec("fnma", a, b, c) } // c − a·b, one rounding
 // vmin and vmax have the x86 semantics: vmin(a, b) = a < b ? a : b, so a NaN
 // in either operand returns b.
-func vmin(a, b *val) *val   { return vec("min", a, b) }
-func vmax(a, b *val) *val   { return vec("max", a, b) }
-func and(a, b *val) *val    { return vec("and", a, b) }
-func or(a, b *val) *val     { return vec("or", a, b) }
-func andn(a, b *val) *val   { return vec("andn", a, b) } // ^a & b
-func round(a *val) *val     { return vec("round", a) }   // to nearest integer, ties to even
-func cvtt(a *val) *val      { return vec("cvtt", a) }    // float → int32, truncating
-func iadd(a, b *val) *val   { return vec("iadd", a, b) }
-func isub(a, b *val) *val   { return vec("isub", a, b) }
+func vmin(a, b *val) *val    { return vec("min", a, b) }
+func vmax(a, b *val) *val    { return vec("max", a, b) }
+func and(a, b *val) *val     { return vec("and", a, b) }
+func or(a, b *val) *val      { return vec("or", a, b) }
+func andn(a, b *val) *val    { return vec("andn", a, b) } // ^a & b
+func round(a *val) *val      { return vec("round", a) }   // to nearest integer, ties to even
+func cvtt(a *val) *val       { return vec("cvtt", a) }    // float → int32, truncating
+func iadd(a, b *val) *val    { return vec("iadd", a, b) }
+func isub(a, b *val) *val    { return vec("isub", a, b) }
 func shl(a *val, n int) *val { v := vec("shl", a); v.imm = n; return v }
 func sar(a *val, n int) *val { v := vec("sar", a); v.imm = n; return v }
 
@@ -350,6 +352,14 @@ func kernels() []kdef {
 			kdef{"moll_" + fnNames[kind], "the mollified unit (Algorithm 1) with its skip", func() { mollified(kind) }},
 		)
 	}
+	ks = append(ks,
+		kdef{"add", "Z = X + Y", func() { store(2, add(load(0), load(1))) }},
+		kdef{"skipgrad", "DZ = DY·(1−W)·DPSI, DS = W·DY", func() {
+			dy, w := load(0), load(1)
+			store(3, mul(mul(dy, sub(cf(1), w)), load(2)))
+			store(4, mul(dy, w))
+		}},
+	)
 	for _, kind := range []int{fHardSigmoid, fHardTanh} {
 		for _, clip := range []bool{false, true} {
 			name := "nan_" + fnNames[kind]
@@ -570,8 +580,11 @@ func (r *regs) put(i int) {
 
 // genBody writes the loop body of kernel k for one ISA; masked selects the
 // tail form (loads and stores under the lane mask).
-func genBody(k *kernel, is isa, masked bool) {
+func genBody(k *kernel, is isa, masked bool, pins map[string]int) {
 	vr := newRegs(is.nvec, func(i int) string { return fmt.Sprintf("%s%d", is.vreg, i) })
+	for _, r := range pins {
+		vr.free[r] = false
+	}
 	kr := newRegs(6, func(i int) string { return fmt.Sprintf("K%d", i+2) })
 	regOf := func(v *val) string {
 		if v.t == tMask && is.kmask {
@@ -579,12 +592,21 @@ func genBody(k *kernel, is isa, masked bool) {
 		}
 		return vr.name(v.reg)
 	}
-	mem := func(stream int) string { return fmt.Sprintf("(%s)(BX*4)", streamRegs[stream]) }
+	mem := func(in *val) string {
+		if in.off != 0 {
+			return fmt.Sprintf("%d(%s)(BX*4)", in.off, streamRegs[in.imm])
+		}
+		return fmt.Sprintf("(%s)(BX*4)", streamRegs[in.imm])
+	}
 	for idx, in := range k.ins {
 		// Operands: constants and scalars are broadcast into temporaries.
 		var temps []int
 		opnd := make([]string, len(in.args))
 		for j, a := range in.args {
+			if r, ok := pins[pinKey(a)]; ok {
+				opnd[j] = vr.name(r)
+				continue
+			}
 			switch a.op {
 			case "const":
 				r := vr.get()
@@ -612,6 +634,10 @@ func genBody(k *kernel, is isa, masked bool) {
 		operandDies := make([]bool, len(in.args))
 		operandReg := make([]int, len(in.args))
 		for j, a := range in.args {
+			if r, ok := pins[pinKey(a)]; ok {
+				operandReg[j] = r // never a destination
+				continue
+			}
 			switch {
 			case a.op == "const" || a.op == "scalar":
 				operandDies[j], operandReg[j] = true, temps[ti]
@@ -642,12 +668,12 @@ func genBody(k *kernel, is isa, masked bool) {
 		if in.op == "store" {
 			if masked {
 				if is.kmask {
-					p("\tVMOVUPS %s, K1, %s", opnd[0], mem(in.imm))
+					p("\tVMOVUPS %s, K1, %s", opnd[0], mem(in))
 				} else {
-					p("\tVMASKMOVPS %s, Y15, %s", opnd[0], mem(in.imm))
+					p("\tVMASKMOVPS %s, Y15, %s", opnd[0], mem(in))
 				}
 			} else {
-				p("\tVMOVUPS %s, %s", opnd[0], mem(in.imm))
+				p("\tVMOVUPS %s, %s", opnd[0], mem(in))
 			}
 			freeAll(-1, false)
 			continue
@@ -698,11 +724,11 @@ func genBody(k *kernel, is isa, masked bool) {
 		case "load":
 			switch {
 			case !masked:
-				p("\tVMOVUPS %s, %s", mem(in.imm), d)
+				p("\tVMOVUPS %s, %s", mem(in), d)
 			case is.kmask:
-				p("\tVMOVUPS.Z %s, K1, %s", mem(in.imm), d)
+				p("\tVMOVUPS.Z %s, K1, %s", mem(in), d)
 			default:
-				p("\tVMASKMOVPS %s, Y15, %s", mem(in.imm), d)
+				p("\tVMASKMOVPS %s, Y15, %s", mem(in), d)
 			}
 		case "add", "sub", "mul", "div", "min", "max":
 			p("\tV%sPS %s, %s, %s", strings.ToUpper(in.op), opnd[1], opnd[0], d)
@@ -753,8 +779,93 @@ func genBody(k *kernel, is isa, masked bool) {
 	}
 }
 
+// pinKey names a constant or scalar operand ("" for other values).
+func pinKey(v *val) string {
+	switch v.op {
+	case "const":
+		return fmt.Sprintf("c%08x", v.bits)
+	case "scalar":
+		return fmt.Sprintf("s%d", v.imm)
+	}
+	return ""
+}
+
+// pinOrder lists k's constants and scalars, most used first.
+func pinOrder(k *kernel) []*val {
+	count := map[string]int{}
+	first := map[string]*val{}
+	var keys []string
+	for _, in := range k.ins {
+		for _, a := range in.args {
+			key := pinKey(a)
+			if key == "" {
+				continue
+			}
+			if _, ok := first[key]; !ok {
+				first[key] = a
+				keys = append(keys, key)
+			}
+			count[key]++
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
+	vs := make([]*val, len(keys))
+	for i, key := range keys {
+		vs[i] = first[key]
+	}
+	return vs
+}
+
 func asmName(k *kernel, is isa) string { return fmt.Sprintf("k%s_%s", is.name, k.name) }
 
+// interleave returns k's program for two vectors at once, the second at a
+// byte offset of vb: each instruction is followed by its copy for the second
+// vector, so the two dependency chains overlap. Every lane still sees the
+// same operations.
+func interleave(k *kernel, vb int) *kernel {
+	u := &kernel{name: k.name, streams: k.streams, used: k.used}
+	copies := [2]map[*val]*val{{}, {}}
+	for _, in := range k.ins {
+		for c := 0; c < 2; c++ {
+			v := *in
+			v.args = make([]*val, len(in.args))
+			for j, a := range in.args {
+				if m, ok := copies[c][a]; ok {
+					v.args[j] = m
+				} else {
+					v.args[j] = a // constants and scalars
+				}
+			}
+			if in.op == "load" || in.op == "store" {
+				v.off = c * vb
+			}
+			v.last = 0
+			copies[c][in] = &v
+			u.ins = append(u.ins, &v)
+		}
+	}
+	u.liveness()
+	return u
+}
+
+// tryBody writes genBody's output, or nothing and false if the registers
+// do not suffice.
+func tryBody(k *kernel, is isa, masked bool, pins map[string]int) (ok bool) {
+	mark := out.Len()
+	defer func() {
+		if r := recover(); r != nil {
+			out.Truncate(mark)
+			ok = false
+		}
+	}()
+	genBody(k, is, masked, pins)
+	return true
+}
+
+// genAsm writes the function of k for one ISA: a loop over two vectors per
+// iteration (when the registers allow), one over single vectors, and the
+// masked tail. The most used constants and scalars are broadcast into
+// registers once before the loops, as many as the bodies leave free.
 func genAsm(k *kernel, is isa) {
 	name := asmName(k, is)
 	p("")
@@ -768,31 +879,70 @@ func genAsm(k *kernel, is isa) {
 	}
 	p("\tMOVQ %d(AX), CX", offN)
 	p("\tXORQ BX, BX")
-	p("%s_loop:", name)
-	p("\tCMPQ CX, $%d", is.lanes)
-	p("\tJLT %s_tail", name)
-	genBody(k, is, false)
-	p("\tADDQ $%d, BX", is.lanes)
-	p("\tSUBQ $%d, CX", is.lanes)
-	p("\tJMP %s_loop", name)
-	p("%s_tail:", name)
-	p("\tTESTQ CX, CX")
-	p("\tJEQ %s_done", name)
-	if is.kmask {
-		p("\tMOVL $1, DX")
-		p("\tSHLL CX, DX")
-		p("\tDECL DX")
-		p("\tKMOVW DX, K1")
-	} else {
-		p("\tLEAQ vmasks<>+32(SB), DX")
-		p("\tSHLQ $2, CX")
-		p("\tSUBQ CX, DX")
-		p("\tVMOVDQU (DX), Y15")
+	order := pinOrder(k)
+	start := out.Len()
+	for _, two := range []bool{true, false} {
+		for npin := len(order); npin >= 0; npin-- {
+			out.Truncate(start)
+			pins := map[string]int{}
+			for i, v := range order[:npin] {
+				r := is.nvec - 1 - i
+				pins[pinKey(v)] = r
+				reg := fmt.Sprintf("%s%d", is.vreg, r)
+				if v.op == "const" {
+					p("\tVBROADCASTSS vconst<>+%d(SB), %s", constOff(v.bits), reg)
+				} else {
+					p("\tVBROADCASTSS %d(AX), %s", offS+4*v.imm, reg)
+				}
+			}
+			if npin > 0 && npin >= is.nvec {
+				continue
+			}
+			if two {
+				p("%s_loop2:", name)
+				p("\tCMPQ CX, $%d", 2*is.lanes)
+				p("\tJLT %s_loop", name)
+				if !tryBody(interleave(k, 4*is.lanes), is, false, pins) {
+					continue
+				}
+				p("\tADDQ $%d, BX", 2*is.lanes)
+				p("\tSUBQ $%d, CX", 2*is.lanes)
+				p("\tJMP %s_loop2", name)
+			}
+			p("%s_loop:", name)
+			p("\tCMPQ CX, $%d", is.lanes)
+			p("\tJLT %s_tail", name)
+			if !tryBody(k, is, false, pins) {
+				continue
+			}
+			p("\tADDQ $%d, BX", is.lanes)
+			p("\tSUBQ $%d, CX", is.lanes)
+			p("\tJMP %s_loop", name)
+			p("%s_tail:", name)
+			p("\tTESTQ CX, CX")
+			p("\tJEQ %s_done", name)
+			if is.kmask {
+				p("\tMOVL $1, DX")
+				p("\tSHLL CX, DX")
+				p("\tDECL DX")
+				p("\tKMOVW DX, K1")
+			} else {
+				p("\tLEAQ vmasks<>+32(SB), DX")
+				p("\tSHLQ $2, CX")
+				p("\tSUBQ CX, DX")
+				p("\tVMOVDQU (DX), Y15")
+			}
+			if !tryBody(k, is, true, pins) {
+				continue
+			}
+			p("%s_done:", name)
+			p("\tVZEROUPPER")
+			p("\tRET")
+			fmt.Fprintf(os.Stderr, "%s: %d vector(s) per iteration, %d of %d constants in registers\n", name, map[bool]int{true: 2, false: 1}[two], npin, len(order))
+			return
+		}
 	}
-	genBody(k, is, true)
-	p("%s_done:", name)
-	p("\tVZEROUPPER")
-	p("\tRET")
+	log.Fatalf("%s: does not fit in the registers", name)
 }
 
 // ----------------------------------------------------------------------------
@@ -966,7 +1116,7 @@ func main() {
 	}
 	g("\t}")
 	g("}")
-	if err := os.WriteFile("kernels_amd64.go", gofmtLite(gout.Bytes()), 0o644); err != nil {
+	if err := os.WriteFile("kernels_amd64.go", gofmt(gout.Bytes()), 0o644); err != nil {
 		log.Fatal(err)
 	}
 
@@ -1010,9 +1160,15 @@ func main() {
 	for _, k := range ks {
 		genGo(k)
 	}
-	if err := os.WriteFile("kernels_go.go", gout.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("kernels_go.go", gofmt(gout.Bytes()), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func gofmtLite(b []byte) []byte { return b }
+func gofmt(b []byte) []byte {
+	f, err := format.Source(b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return f
+}

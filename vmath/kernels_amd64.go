@@ -131,6 +131,18 @@ func k512_moll_hardtanh(a *args)
 func k256_moll_hardtanh(a *args)
 
 //go:noescape
+func k512_add(a *args)
+
+//go:noescape
+func k256_add(a *args)
+
+//go:noescape
+func k512_skipgrad(a *args)
+
+//go:noescape
+func k256_skipgrad(a *args)
+
+//go:noescape
 func k512_nan_hardsigmoid(a *args)
 
 //go:noescape
@@ -200,6 +212,10 @@ func callAsm(isa int, id kernelID, a *args) {
 			k512_bwd_hardtanh(a)
 		case k_moll_hardtanh:
 			k512_moll_hardtanh(a)
+		case k_add:
+			k512_add(a)
+		case k_skipgrad:
+			k512_skipgrad(a)
 		case k_nan_hardsigmoid:
 			k512_nan_hardsigmoid(a)
 		case k_nan_hardsigmoid_clip:
@@ -254,6 +270,10 @@ func callAsm(isa int, id kernelID, a *args) {
 		k256_bwd_hardtanh(a)
 	case k_moll_hardtanh:
 		k256_moll_hardtanh(a)
+	case k_add:
+		k256_add(a)
+	case k_skipgrad:
+		k256_skipgrad(a)
 	case k_nan_hardsigmoid:
 		k256_nan_hardsigmoid(a)
 	case k_nan_hardsigmoid_clip:

@@ -9,31 +9,33 @@ type kernelID int
 
 // The kernels.
 const (
-	k_exp kernelID = iota // Y = exp(X)
-	k_fwd_sigmoid // Y = f(X)
-	k_fwdd_sigmoid // Y = f(X), D = f'(X)
-	k_bwd_sigmoid // DX = DY·f'(X) given Y = f(X)
-	k_moll_sigmoid // the mollified unit (Algorithm 1) with its skip
-	k_fwd_tanh // Y = f(X)
-	k_fwdd_tanh // Y = f(X), D = f'(X)
-	k_bwd_tanh // DX = DY·f'(X) given Y = f(X)
-	k_moll_tanh // the mollified unit (Algorithm 1) with its skip
-	k_fwd_relu // Y = f(X)
-	k_fwdd_relu // Y = f(X), D = f'(X)
-	k_bwd_relu // DX = DY·f'(X) given Y = f(X)
-	k_moll_relu // the mollified unit (Algorithm 1) with its skip
-	k_fwd_hardsigmoid // Y = f(X)
-	k_fwdd_hardsigmoid // Y = f(X), D = f'(X)
-	k_bwd_hardsigmoid // DX = DY·f'(X) given Y = f(X)
-	k_moll_hardsigmoid // the mollified unit (Algorithm 1) with its skip
-	k_fwd_hardtanh // Y = f(X)
-	k_fwdd_hardtanh // Y = f(X), D = f'(X)
-	k_bwd_hardtanh // DX = DY·f'(X) given Y = f(X)
-	k_moll_hardtanh // the mollified unit (Algorithm 1) with its skip
-	k_nan_hardsigmoid // the noisy activation of Gulcehre et al. 2016
-	k_nan_hardsigmoid_clip // the noisy activation of Gulcehre et al. 2016
-	k_nan_hardtanh // the noisy activation of Gulcehre et al. 2016
-	k_nan_hardtanh_clip // the noisy activation of Gulcehre et al. 2016
+	k_exp                  kernelID = iota // Y = exp(X)
+	k_fwd_sigmoid                          // Y = f(X)
+	k_fwdd_sigmoid                         // Y = f(X), D = f'(X)
+	k_bwd_sigmoid                          // DX = DY·f'(X) given Y = f(X)
+	k_moll_sigmoid                         // the mollified unit (Algorithm 1) with its skip
+	k_fwd_tanh                             // Y = f(X)
+	k_fwdd_tanh                            // Y = f(X), D = f'(X)
+	k_bwd_tanh                             // DX = DY·f'(X) given Y = f(X)
+	k_moll_tanh                            // the mollified unit (Algorithm 1) with its skip
+	k_fwd_relu                             // Y = f(X)
+	k_fwdd_relu                            // Y = f(X), D = f'(X)
+	k_bwd_relu                             // DX = DY·f'(X) given Y = f(X)
+	k_moll_relu                            // the mollified unit (Algorithm 1) with its skip
+	k_fwd_hardsigmoid                      // Y = f(X)
+	k_fwdd_hardsigmoid                     // Y = f(X), D = f'(X)
+	k_bwd_hardsigmoid                      // DX = DY·f'(X) given Y = f(X)
+	k_moll_hardsigmoid                     // the mollified unit (Algorithm 1) with its skip
+	k_fwd_hardtanh                         // Y = f(X)
+	k_fwdd_hardtanh                        // Y = f(X), D = f'(X)
+	k_bwd_hardtanh                         // DX = DY·f'(X) given Y = f(X)
+	k_moll_hardtanh                        // the mollified unit (Algorithm 1) with its skip
+	k_add                                  // Z = X + Y
+	k_skipgrad                             // DZ = DY·(1−W)·DPSI, DS = W·DY
+	k_nan_hardsigmoid                      // the noisy activation of Gulcehre et al. 2016
+	k_nan_hardsigmoid_clip                 // the noisy activation of Gulcehre et al. 2016
+	k_nan_hardtanh                         // the noisy activation of Gulcehre et al. 2016
+	k_nan_hardtanh_clip                    // the noisy activation of Gulcehre et al. 2016
 )
 
 // kernelNames lists the kernels by id.
@@ -59,6 +61,8 @@ var kernelNames = [...]string{
 	"fwdd_hardtanh",
 	"bwd_hardtanh",
 	"moll_hardtanh",
+	"add",
+	"skipgrad",
 	"nan_hardsigmoid",
 	"nan_hardsigmoid_clip",
 	"nan_hardtanh",
@@ -110,6 +114,10 @@ func callGo(id kernelID, a *args) {
 		kgo_bwd_hardtanh(a)
 	case k_moll_hardtanh:
 		kgo_moll_hardtanh(a)
+	case k_add:
+		kgo_add(a)
+	case k_skipgrad:
+		kgo_skipgrad(a)
 	case k_nan_hardsigmoid:
 		kgo_nan_hardsigmoid(a)
 	case k_nan_hardsigmoid_clip:
@@ -1048,6 +1056,39 @@ func kgo_moll_hardtanh(a *args) {
 		p6[i] = v129
 		v132 := sel32(v124, fb(0x00000000), v121)
 		p7[i] = v132
+	}
+}
+
+func kgo_add(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	for i := 0; i < n; i++ {
+		v0 := p0[i]
+		v1 := p1[i]
+		v2 := float32(v0 + v1)
+		p2[i] = v2
+	}
+}
+
+func kgo_skipgrad(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	p3 := unsafe.Slice((*float32)(a.p[3]), n)
+	p4 := unsafe.Slice((*float32)(a.p[4]), n)
+	for i := 0; i < n; i++ {
+		v0 := p0[i]
+		v1 := p1[i]
+		v3 := float32(fb(0x3f800000) - v1)
+		v4 := float32(v0 * v3)
+		v5 := p2[i]
+		v6 := float32(v4 * v5)
+		p3[i] = v6
+		v8 := float32(v0 * v1)
+		p4[i] = v8
 	}
 }
 

@@ -71,8 +71,8 @@ func round32(a float32) float32 { return float32(math.RoundToEven(float64(a))) }
 // convert integral values well inside the int32 range.
 func cvtt32(a float32) float32 { return fb(uint32(int32(a))) }
 
-func iadd32(a, b float32) float32 { return fb(math.Float32bits(a) + math.Float32bits(b)) }
-func isub32(a, b float32) float32 { return fb(math.Float32bits(a) - math.Float32bits(b)) }
+func iadd32(a, b float32) float32     { return fb(math.Float32bits(a) + math.Float32bits(b)) }
+func isub32(a, b float32) float32     { return fb(math.Float32bits(a) - math.Float32bits(b)) }
 func shl32(a float32, n uint) float32 { return fb(math.Float32bits(a) << n) }
 func sar32(a float32, n uint) float32 {
 	return fb(uint32(int32(math.Float32bits(a)) >> n))

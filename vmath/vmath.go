@@ -174,7 +174,7 @@ func Mollify(f Fn, h, dpsi, dpsida, x, absXi, pi, prev, slope []float32, pc floa
 //
 // with ∂φ/∂x and ∂φ/∂p (ξ fixed); clip applies hard-tanh to φ (derivatives
 // 0 where it clips). c carries the sign convention of the authors' code.
-func Noisy(f Fn, clip bool, phi, dx, dp, x, xi, p []float32, alpha, c float32) {
+func Noisy(f Fn, clip bool, phi, dx, dp, x, xi, p []float32, alpha, c float64) {
 	var id kernelID
 	switch f {
 	case FnHardSigmoid:
@@ -191,6 +191,24 @@ func Noisy(f Fn, clip bool, phi, dx, dp, x, xi, p []float32, alpha, c float32) {
 	a := args{n: n}
 	a.p[0], a.p[1], a.p[2] = ptr("x", x, n), ptr("xi", xi, n), ptr("p", p, n)
 	a.p[3], a.p[4], a.p[5] = ptr("phi", phi, n), ptr("dx", dx, n), ptr("dp", dp, n)
-	a.s[0], a.s[1], a.s[2] = alpha, float32(1-float64(alpha)), c
+	a.s[0], a.s[1], a.s[2] = float32(alpha), float32(1-alpha), float32(c)
 	call(id, &a)
+}
+
+// Add sets z[i] = x[i] + y[i].
+func Add(z, x, y []float32) {
+	n := len(x)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("x", x, n), ptr("y", y, n), ptr("z", z, n)
+	call(k_add, &a)
+}
+
+// SkipGrad is the backward pass of a unit h = w·skip + (1−w)·ψ(x): it sets
+// dx[i] = (dy[i]·(1−w[i]))·dpsi[i] and dskip[i] = dy[i]·w[i].
+func SkipGrad(dx, dskip, dy, w, dpsi []float32) {
+	n := len(dy)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("dy", dy, n), ptr("w", w, n), ptr("dpsi", dpsi, n)
+	a.p[3], a.p[4] = ptr("dx", dx, n), ptr("dskip", dskip, n)
+	call(k_skipgrad, &a)
 }

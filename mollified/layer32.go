@@ -152,3 +152,46 @@ func (l *Layer[T]) backward32(dyT *nn.Mat[T]) (*nn.Mat[T], bool) {
 	}
 	return any(dx).(*nn.Mat[T]), true
 }
+
+// forward32 is the training-mode (p > 0) element-wise part of
+// ConvBlock.Forward for float32, through the fused ReLU kernel; it reports
+// false for float64. The draws are taken in Forward's order (ξ then π per
+// activation, row-major; or the per-batch columns drawn already).
+func (l *ConvBlock[T]) forward32(preT, sT, yT, wT, dpsiT, dpsidaT *nn.Mat[T], p float64, noise, skip bool) bool {
+	pre, ok := any(preT).(*nn.Mat[float32])
+	if !ok {
+		return false
+	}
+	sc := any(sT).(*nn.Mat[float32])
+	y, w := any(yT).(*nn.Mat[float32]), any(wT).(*nn.Mat[float32])
+	dpsi, dpsida := any(dpsiT).(*nn.Mat[float32]), any(dpsidaT).(*nn.Mat[float32])
+	n, size, plane := pre.Rows, pre.Cols, l.out.Plane()
+	s := &l.s32
+	s.xi = grow32(s.xi, n*size)
+	if l.PerBatch {
+		for i := range n {
+			xr, wr := s.xi[i*size:(i+1)*size], w.Row(i)
+			for j := range size {
+				xr[j], wr[j] = float32(l.colXi[j]), b32(l.colPi[j])
+			}
+		}
+	} else {
+		xi, pis := s.xi, w.Data
+		keepXi, keepPi := b32(noise), b32(skip)
+		for i := range xi {
+			a := math.Abs(l.rnd.NormFloat64())
+			u := l.rnd.Float64()
+			xi[i] = float32(a) * keepXi
+			pis[i] = float32(math.Float64bits(u-p)>>63) * keepPi
+		}
+	}
+	s.slope = grow32(s.slope, size)
+	for j := range s.slope {
+		s.slope[j] = float32(l.slope(j / plane))
+	}
+	pc := float32(p * l.Unit.C)
+	for i := range n {
+		vmath.Mollify(vmath.FnReLU, y.Row(i), dpsi.Row(i), dpsida.Row(i), pre.Row(i), s.xi[i*size:(i+1)*size], w.Row(i), sc.Row(i), s.slope, pc)
+	}
+	return true
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/vmath"
 )
@@ -148,6 +149,52 @@ func TestFloat32LayerDraws(t *testing.T) {
 			}
 			if a, b := l32.rnd.Uint64(), l64.rnd.Uint64(); a != b {
 				t.Fatalf("variant %d: the noise streams diverged", v)
+			}
+		}
+	}
+}
+
+// TestConvBlockFloat32Draws: the float32 convnet (fused ReLU kernel) and the
+// float64 one (Unit's path) take the same draws in the same order, per
+// activation and per batch, and agree on every block's output.
+func TestConvBlockFloat32Draws(t *testing.T) {
+	a := &bench.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 2, H: 5, W: 5}, Classes: 3, Blocks: 1, Widths: []int{3, 4}, Init: nn.He}}
+	for _, gran := range []string{"example", "batch"} {
+		o, err := bench.ResolveOptions(Config{}.Options(), bench.Options{OptGranularity: gran})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n32, b32s, err := BuildConvNet[float32](a, convHyper(), o, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n64, b64s, err := BuildConvNet[float64](a, convHyper(), o, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range b32s {
+			b32s[i].SetP(0.6)
+			b64s[i].SetP(0.6)
+		}
+		x32 := randImages(4, a.In, 5)
+		x64 := nn.NewMat[float64](x32.Rows, x32.Cols)
+		for i, v := range x32.Data {
+			x64.Data[i] = float64(v)
+		}
+		y32, y64 := n32.Forward(x32, true), n64.Forward(x64, true)
+		for i := range y64.Data {
+			if math.Abs(float64(y32.Data[i])-y64.Data[i]) > 1e-3*(1+math.Abs(y64.Data[i])) {
+				t.Fatalf("%s: logit %d = %v (float32), %v (float64)", gran, i, y32.Data[i], y64.Data[i])
+			}
+		}
+		for k := range b32s {
+			for i, w := range b64s[k].w.Data {
+				if float64(b32s[k].w.Data[i]) != w {
+					t.Fatalf("%s: block %d π[%d] = %v (float32), %v (float64)", gran, k, i, b32s[k].w.Data[i], w)
+				}
+			}
+			if b32s[k].rnd.Uint64() != b64s[k].rnd.Uint64() {
+				t.Fatalf("%s: block %d: the noise streams diverged", gran, k)
 			}
 		}
 	}

@@ -310,6 +310,45 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
+// TestPathsExhaustive (with -vmath.exhaustive) compares the AVX-512 and AVX2
+// paths on every one of the 2^32 float32 inputs, for the one-input kernels.
+func TestPathsExhaustive(t *testing.T) {
+	if !*exhaustive {
+		t.Skip("run with -vmath.exhaustive")
+	}
+	if len(paths()) < 3 {
+		t.Skip("needs the AVX-512 and AVX2 paths")
+	}
+	const chunk = 1 << 16
+	x := make([]float32, chunk)
+	y512, y256, d512, d256 := make([]float32, chunk), make([]float32, chunk), make([]float32, chunk), make([]float32, chunk)
+	for id, name := range kernelNames {
+		in, out, _ := signature(name)
+		if len(in) != 1 {
+			continue
+		}
+		var st512, st256 [8][]float32
+		st512[0], st256[0] = x, x
+		st512[out[0]], st256[out[0]] = y512, y256
+		if len(out) > 1 {
+			st512[out[1]], st256[out[1]] = d512, d256
+		}
+		for base := uint64(0); base < 1<<32; base += chunk {
+			for i := range x {
+				x[i] = math.Float32frombits(uint32(base) + uint32(i))
+			}
+			withPath(pathAVX512, func() { runKernel(kernelID(id), st512, chunk, [4]float32{}) })
+			withPath(pathAVX2, func() { runKernel(kernelID(id), st256, chunk, [4]float32{}) })
+			for i := range x {
+				if !sameBits(y512[i], y256[i]) || (len(out) > 1 && !sameBits(d512[i], d256[i])) {
+					t.Fatalf("%s(%g): AVX-512 and AVX2 differ", name, x[i])
+				}
+			}
+		}
+		t.Logf("%s: AVX-512 and AVX2 agree on all 2^32 inputs", name)
+	}
+}
+
 // TestSpecialValues checks ±Inf, NaN, ±0, huge and subnormal inputs like
 // the math package (exactly: the bound is 0 ulp for these).
 func TestSpecialValues(t *testing.T) {

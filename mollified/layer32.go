@@ -13,6 +13,9 @@ type scratch32 struct {
 	slope []float32 // a per unit
 	prev  []float32 // a row of the skip source, zero-padded
 	dskip nn.Mat[float32]
+	// noSkip records that the last forward pass had w = 0 everywhere
+	// (p = 0, no expected skip).
+	noSkip bool
 }
 
 func grow32(s []float32, n int) []float32 {
@@ -38,18 +41,21 @@ func (l *Layer[T]) forward32(zT, srcT, outT, wT, dpsiT, dpsidaT *nn.Mat[T], p, s
 	dpsi, dpsida := any(dpsiT).(*nn.Mat[float32]), any(dpsidaT).(*nn.Mat[float32])
 	fn := l.Unit.Kind.Fn()
 	n, d := z.Rows, z.Cols
+	s := &l.s32
+	s.noSkip = p == 0 && skipW == 0
 	if p == 0 {
 		vmath.ForwardDeriv(fn, out.Data, dpsi.Data, z.Data)
 		clear(dpsida.Data)
+		if skipW == 0 {
+			clear(w.Data)
+			return true
+		}
 		for i := range w.Data {
 			w.Data[i] = float32(skipW)
 		}
-		if skipW != 0 {
-			l.mixSkip(srcT, outT, skipW)
-		}
+		l.mixSkip(srcT, outT, skipW)
 		return true
 	}
-	s := &l.s32
 	noise, skip := l.Parts != SkipOnly, l.Parts != NoiseOnly
 	s.xi = grow32(s.xi, n*d)
 	if l.PerBatch {
@@ -119,6 +125,19 @@ func (l *Layer[T]) backward32(dyT *nn.Mat[T]) (*nn.Mat[T], bool) {
 	dzT := l.dz.Reshape(n, d)
 	dz := any(dzT).(*nn.Mat[float32])
 	w, dpsi, dpsida := any(&l.w).(*nn.Mat[float32]), any(&l.dpsi).(*nn.Mat[float32]), any(&l.dpsida).(*nn.Mat[float32])
+	if l.s32.noSkip && l.LearnedA == nil && l.Proj == nil {
+		// w = 0: dz = dy·(1−0)·ψ' = dy·ψ' exactly, and the skip path's
+		// gradient 0·dy is left out (adding it could only turn a −0 of dx
+		// into +0).
+		vmath.Mul(dz.Data, dy.Data, dpsi.Data)
+		dh := l.Dense.Backward(dzT)
+		if l.skipDX {
+			return nil, true
+		}
+		dx := l.dx.Reshape(n, l.Dense.In)
+		copy(dx.Data, dh.Data)
+		return dx, true
+	}
 	ds := l.s32.dskip.Reshape(n, d)
 	vmath.SkipGrad(dz.Data, ds.Data, dy.Data, w.Data, dpsi.Data)
 	if l.LearnedA != nil {

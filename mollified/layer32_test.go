@@ -89,7 +89,9 @@ func TestFloat32LayerDraws(t *testing.T) {
 	for v, variant := range []struct {
 		perBatch, proj, learnA bool
 		parts                  Parts
-	}{{false, false, false, Both}, {false, false, false, SkipOnly}, {false, false, false, NoiseOnly}, {true, false, false, Both}, {false, true, false, Both}, {false, false, true, Both}} {
+		p                      float64
+	}{{false, false, false, Both, 0.6}, {false, false, false, SkipOnly, 0.6}, {false, false, false, NoiseOnly, 0.6}, {true, false, false, Both, 0.6},
+		{false, true, false, Both, 0.6}, {false, false, true, Both, 0.6}, {false, false, false, Both, 0}, {false, true, false, Both, 0}} {
 		perBatch, parts := variant.perBatch, variant.parts
 		{
 			l32 := NewLayer[float32]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
@@ -103,7 +105,7 @@ func TestFloat32LayerDraws(t *testing.T) {
 				l64.LearnA(1.5)
 			}
 			for _, l := range []interface{ SetP(float64) }{l32, l64} {
-				l.SetP(0.6)
+				l.SetP(variant.p)
 			}
 			l32.PerBatch, l64.PerBatch = perBatch, perBatch
 			l32.Parts, l64.Parts = parts, parts

@@ -23,7 +23,7 @@
 //     in its usual order, and then runs the kernel.
 //   - [Noisy]: baselines.NAN's unit (hard-sigmoid, hard-tanh, with or
 //     without the output clip).
-//   - [SkipGrad], [Add]: the mollified layer's backward bookkeeping.
+//   - [SkipGrad], [Add], [Mul]: the mollified layer's backward bookkeeping.
 //
 // LSTMs: [Sigmoid] and [Tanh] over the gate pre-activations, and [Backward]
 // with [FnSigmoid] or [FnTanh] for their derivatives from the gate outputs,

@@ -354,6 +354,7 @@ func kernels() []kdef {
 	}
 	ks = append(ks,
 		kdef{"add", "Z = X + Y", func() { store(2, add(load(0), load(1))) }},
+		kdef{"mul", "Z = X·Y", func() { store(2, mul(load(0), load(1))) }},
 		kdef{"skipgrad", "DZ = DY·(1−W)·DPSI, DS = W·DY", func() {
 			dy, w := load(0), load(1)
 			store(3, mul(mul(dy, sub(cf(1), w)), load(2)))

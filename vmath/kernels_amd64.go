@@ -137,6 +137,12 @@ func k512_add(a *args)
 func k256_add(a *args)
 
 //go:noescape
+func k512_mul(a *args)
+
+//go:noescape
+func k256_mul(a *args)
+
+//go:noescape
 func k512_skipgrad(a *args)
 
 //go:noescape
@@ -214,6 +220,8 @@ func callAsm(isa int, id kernelID, a *args) {
 			k512_moll_hardtanh(a)
 		case k_add:
 			k512_add(a)
+		case k_mul:
+			k512_mul(a)
 		case k_skipgrad:
 			k512_skipgrad(a)
 		case k_nan_hardsigmoid:
@@ -272,6 +280,8 @@ func callAsm(isa int, id kernelID, a *args) {
 		k256_moll_hardtanh(a)
 	case k_add:
 		k256_add(a)
+	case k_mul:
+		k256_mul(a)
 	case k_skipgrad:
 		k256_skipgrad(a)
 	case k_nan_hardsigmoid:

@@ -7335,6 +7335,100 @@ k256_add_done:
 	VZEROUPPER
 	RET
 
+// func k512_mul(a *args)
+TEXT ·k512_mul(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), AX
+	MOVQ 0(AX), SI
+	MOVQ 8(AX), DI
+	MOVQ 16(AX), R8
+	MOVQ 64(AX), CX
+	XORQ BX, BX
+k512_mul_loop2:
+	CMPQ CX, $32
+	JLT k512_mul_loop
+	VMOVUPS (SI)(BX*4), Z0
+	VMOVUPS 64(SI)(BX*4), Z1
+	VMOVUPS (DI)(BX*4), Z2
+	VMOVUPS 64(DI)(BX*4), Z3
+	VMULPS Z2, Z0, Z0
+	VMULPS Z3, Z1, Z1
+	VMOVUPS Z0, (R8)(BX*4)
+	VMOVUPS Z1, 64(R8)(BX*4)
+	ADDQ $32, BX
+	SUBQ $32, CX
+	JMP k512_mul_loop2
+k512_mul_loop:
+	CMPQ CX, $16
+	JLT k512_mul_tail
+	VMOVUPS (SI)(BX*4), Z0
+	VMOVUPS (DI)(BX*4), Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, (R8)(BX*4)
+	ADDQ $16, BX
+	SUBQ $16, CX
+	JMP k512_mul_loop
+k512_mul_tail:
+	TESTQ CX, CX
+	JEQ k512_mul_done
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	VMOVUPS.Z (SI)(BX*4), K1, Z0
+	VMOVUPS.Z (DI)(BX*4), K1, Z1
+	VMULPS Z1, Z0, Z0
+	VMOVUPS Z0, K1, (R8)(BX*4)
+k512_mul_done:
+	VZEROUPPER
+	RET
+
+// func k256_mul(a *args)
+TEXT ·k256_mul(SB), NOSPLIT, $0-8
+	MOVQ a+0(FP), AX
+	MOVQ 0(AX), SI
+	MOVQ 8(AX), DI
+	MOVQ 16(AX), R8
+	MOVQ 64(AX), CX
+	XORQ BX, BX
+k256_mul_loop2:
+	CMPQ CX, $16
+	JLT k256_mul_loop
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS 32(SI)(BX*4), Y1
+	VMOVUPS (DI)(BX*4), Y2
+	VMOVUPS 32(DI)(BX*4), Y3
+	VMULPS Y2, Y0, Y0
+	VMULPS Y3, Y1, Y1
+	VMOVUPS Y0, (R8)(BX*4)
+	VMOVUPS Y1, 32(R8)(BX*4)
+	ADDQ $16, BX
+	SUBQ $16, CX
+	JMP k256_mul_loop2
+k256_mul_loop:
+	CMPQ CX, $8
+	JLT k256_mul_tail
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS (DI)(BX*4), Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (R8)(BX*4)
+	ADDQ $8, BX
+	SUBQ $8, CX
+	JMP k256_mul_loop
+k256_mul_tail:
+	TESTQ CX, CX
+	JEQ k256_mul_done
+	LEAQ vmasks<>+32(SB), DX
+	SHLQ $2, CX
+	SUBQ CX, DX
+	VMOVDQU (DX), Y15
+	VMASKMOVPS (SI)(BX*4), Y15, Y0
+	VMASKMOVPS (DI)(BX*4), Y15, Y1
+	VMULPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y15, (R8)(BX*4)
+k256_mul_done:
+	VZEROUPPER
+	RET
+
 // func k512_skipgrad(a *args)
 TEXT ·k512_skipgrad(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), AX

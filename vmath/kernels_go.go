@@ -31,6 +31,7 @@ const (
 	k_bwd_hardtanh                         // DX = DY·f'(X) given Y = f(X)
 	k_moll_hardtanh                        // the mollified unit (Algorithm 1) with its skip
 	k_add                                  // Z = X + Y
+	k_mul                                  // Z = X·Y
 	k_skipgrad                             // DZ = DY·(1−W)·DPSI, DS = W·DY
 	k_nan_hardsigmoid                      // the noisy activation of Gulcehre et al. 2016
 	k_nan_hardsigmoid_clip                 // the noisy activation of Gulcehre et al. 2016
@@ -62,6 +63,7 @@ var kernelNames = [...]string{
 	"bwd_hardtanh",
 	"moll_hardtanh",
 	"add",
+	"mul",
 	"skipgrad",
 	"nan_hardsigmoid",
 	"nan_hardsigmoid_clip",
@@ -116,6 +118,8 @@ func callGo(id kernelID, a *args) {
 		kgo_moll_hardtanh(a)
 	case k_add:
 		kgo_add(a)
+	case k_mul:
+		kgo_mul(a)
 	case k_skipgrad:
 		kgo_skipgrad(a)
 	case k_nan_hardsigmoid:
@@ -1068,6 +1072,19 @@ func kgo_add(a *args) {
 		v0 := p0[i]
 		v1 := p1[i]
 		v2 := float32(v0 + v1)
+		p2[i] = v2
+	}
+}
+
+func kgo_mul(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	for i := 0; i < n; i++ {
+		v0 := p0[i]
+		v1 := p1[i]
+		v2 := float32(v0 * v1)
 		p2[i] = v2
 	}
 }

@@ -203,6 +203,14 @@ func Add(z, x, y []float32) {
 	call(k_add, &a)
 }
 
+// Mul sets z[i] = x[i]·y[i].
+func Mul(z, x, y []float32) {
+	n := len(x)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("x", x, n), ptr("y", y, n), ptr("z", z, n)
+	call(k_mul, &a)
+}
+
 // SkipGrad is the backward pass of a unit h = w·skip + (1−w)·ψ(x): it sets
 // dx[i] = (dy[i]·(1−w[i]))·dpsi[i] and dskip[i] = dy[i]·w[i].
 func SkipGrad(dx, dskip, dy, w, dpsi []float32) {

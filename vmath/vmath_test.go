@@ -50,7 +50,7 @@ func signature(name string) (in, out []int, scalars int) {
 		return []int{0, 1, 2, 3, 4}, []int{5, 6, 7}, 1
 	case strings.HasPrefix(name, "nan_"):
 		return []int{0, 1, 2}, []int{3, 4, 5}, 3
-	case name == "add":
+	case name == "add" || name == "mul":
 		return []int{0, 1}, []int{2}, 0
 	case name == "skipgrad":
 		return []int{0, 1, 2}, []int{3, 4}, 0

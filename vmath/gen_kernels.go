@@ -1,8 +1,9 @@
 //go:build ignore
 
 // gen_kernels writes the kernels of package vmath three times from one
-// description: kernels_amd64.s (an AVX-512 and an AVX2 function per kernel)
-// and kernels_go.go (the pure-Go fallback and the dispatch). Run it with
+// description: kernels_amd64.s (an AVX-512 and an AVX2 function per kernel),
+// kernels_amd64.go (their declarations and dispatch) and kernels_go.go (the
+// pure-Go fallback, the kernel ids and their dispatch). Run it with
 // `go generate` in this directory.
 //
 // A kernel is a straight-line program over float32 lanes (no branches:
@@ -537,12 +538,11 @@ func p(format string, args ...any) { fmt.Fprintf(&out, format+"\n", args...) }
 var streamRegs = []string{"SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13"}
 
 type isa struct {
-	name   string // suffix of the function names
-	lanes  int
-	vreg   string // "Z" or "Y"
-	nvec   int    // allocatable vector registers
-	kmask  bool   // masks live in K registers (AVX-512)
-	suffix string
+	name  string // suffix of the function names
+	lanes int
+	vreg  string // "Z" or "Y"
+	nvec  int    // allocatable vector registers
+	kmask bool   // masks live in K registers (AVX-512)
 }
 
 var avx512 = isa{name: "512", lanes: 16, vreg: "Z", nvec: 32, kmask: true}
@@ -720,7 +720,6 @@ func genBody(k *kernel, is isa, masked bool, pins map[string]int) {
 			in.reg = vr.get()
 		}
 		d := regOf(in)
-		V := is.vreg
 		switch in.op {
 		case "load":
 			switch {
@@ -776,7 +775,6 @@ func genBody(k *kernel, is isa, masked bool, pins map[string]int) {
 		default:
 			panic("op " + in.op)
 		}
-		_ = V
 	}
 }
 

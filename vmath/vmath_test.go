@@ -400,19 +400,23 @@ func TestSpecialValues(t *testing.T) {
 	}
 }
 
-// TestFMA32 checks the exact single-precision FMA of the Go path against
-// float64 arithmetic on cases where double rounding through float64 would
-// fail, and on random operands against the definition (a product of two
-// float32 is exact in float64; math.FMA rounds once to float64, and an
-// exact float64 result rounds once to float32).
+// TestFMA32 checks the exact single-precision FMA of the Go path where
+// rounding through float64 would be wrong (double rounding), and on random
+// operands where the float64 sum is exact (then rounding it once is the
+// answer).
 func TestFMA32(t *testing.T) {
-	x := float32(1 + 1.0/(1<<12)) // x² = 1 + 2^-11 + 2^-24
-	cc := float32(math.Ldexp(1, -40))
+	// x² = 1 + 2^-11 + 2^-24 is a float32 midpoint; ±2^-80 decides the
+	// rounding, but is lost when the sum is first rounded to float64.
+	x := float32(1 + 1.0/(1<<12))
+	cc := float32(math.Ldexp(1, -80))
+	if naive := float32(float64(x)*float64(x) + float64(cc)); naive != float32(1+1.0/(1<<11)) {
+		t.Fatalf("the case does not exercise double rounding (naive result %v)", naive)
+	}
 	if got, want := fma32(x, x, cc), float32(1+1.0/(1<<11)+1.0/(1<<23)); got != want {
-		t.Fatalf("fma32(x, x, 2^-40) = %v, want %v (rounded up past the tie)", got, want)
+		t.Fatalf("fma32(x, x, 2^-80) = %v, want %v (rounded up past the midpoint)", got, want)
 	}
 	if got, want := fma32(x, x, -cc), float32(1+1.0/(1<<11)); got != want {
-		t.Fatalf("fma32(x, x, −2^-40) = %v, want %v", got, want)
+		t.Fatalf("fma32(x, x, −2^-80) = %v, want %v", got, want)
 	}
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 1 << 18 {

@@ -89,5 +89,14 @@
 // # Speed
 //
 // BenchmarkKernels reports ns per element for every kernel and path and for
-// the scalar float64 code it replaces.
+// the scalar float64 code it replaces. On the development machine (a shared
+// 2-core AVX-512 Xeon at about 2.4 GHz), 10⁴ elements in L2:
+//
+//	              AVX-512  AVX2   float64 math
+//	exp           0.33     0.56    9
+//	sigmoid       0.50     0.79   15
+//	tanh          0.71     1.2    49
+//	sigmoid bwd   0.14     0.15    1.4
+//	mollify sigm  2.4      6.0    69 (Unit.Eval, mollified's BenchmarkUnitKernel)
+//	mollify relu  1.2      3.0    45
 package vmath

@@ -84,6 +84,7 @@ type NoisyAct[T nn.Float] struct {
 	rnd     *rand.Rand
 	dx, dp  nn.Mat[T]
 	out, gx nn.Mat[T]
+	xi32    []float32
 }
 
 // NewNoisyAct returns the layer for width units with p drawn from U(−1, 1),
@@ -112,6 +113,9 @@ func (l *NoisyAct[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 	xiTest := 0.0
 	if l.Unit.HalfNormal {
 		xiTest = HalfNormalMean
+	}
+	if l.forward32(x, out, dx, dp, train, xiTest) {
+		return out
 	}
 	for i := range x.Rows {
 		xr, or, dxr, dpr := x.Row(i), out.Row(i), dx.Row(i), dp.Row(i)

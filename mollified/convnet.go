@@ -50,6 +50,7 @@ type ConvBlock[T nn.Float] struct {
 	colXi      []float64
 	colPi      []bool
 	haveDpsida bool
+	s32        scratch32
 }
 
 // NewConvBlock mollifies the ResNet block b, reusing its branch and shortcut
@@ -132,6 +133,9 @@ func (l *ConvBlock[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 	noise, skip := l.Parts != SkipOnly, l.Parts != NoiseOnly
 	if l.PerBatch {
 		l.drawColumns(size, p, noise, skip)
+	}
+	if l.forward32(pre, s, y, w, dpsi, dpsida, p, noise, skip) {
+		return y
 	}
 	for i := range n {
 		si, pi, yi, wi, di, ai := s.Row(i), pre.Row(i), y.Row(i), w.Row(i), dpsi.Row(i), dpsida.Row(i)

@@ -65,6 +65,7 @@ type Layer[T nn.Float] struct {
 	out, dz, dx     nn.Mat[T]
 	colXi           []float64
 	colPi           []bool
+	s32             scratch32
 }
 
 // NewLayer returns an in→out mollified layer with activation kind and noise
@@ -137,6 +138,9 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 			skipW = p
 		}
 		p = 0
+	}
+	if l.forward32(z, src, out, w, dpsi, dpsida, p, skipW) {
+		return out
 	}
 	if p == 0 {
 		// The original layer (possibly mixed with the expected skip).
@@ -222,6 +226,9 @@ func (l *Layer[T]) mixSkip(h, out *nn.Mat[T], w float64) {
 // Backward implements nn.Layer, with the noise and skip draws of the last
 // Forward held fixed.
 func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
+	if dx, ok := l.backward32(dy); ok {
+		return dx
+	}
 	n, d := dy.Rows, dy.Cols
 	dz := l.dz.Reshape(n, d)
 	for i, g := range dy.Data {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/mollifying/mollify/vmath"
 )
 
 // Kind names an element-wise non-linearity.
@@ -132,10 +134,20 @@ type Act[T Float] struct {
 // NewAct returns the element-wise layer for kind.
 func NewAct[T Float](kind Kind) *Act[T] { return &Act[T]{Kind: kind} }
 
-// Forward implements [Layer].
+// Fn returns the vmath function of k (the two enumerations share their
+// values, which TestKindFn checks).
+func (k Kind) Fn() vmath.Fn { return vmath.Fn(k) }
+
+// Forward implements [Layer]. A float32 batch goes through the vectorised
+// kernels of package vmath; float64 (the gradient checks) stays on the
+// exact math path.
 func (a *Act[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 	a.x = x
 	y := a.y.Reshape(x.Rows, x.Cols)
+	if xs, ok := any(x.Data).([]float32); ok {
+		vmath.Forward(a.Kind.Fn(), any(y.Data).([]float32), xs)
+		return y
+	}
 	for i, v := range x.Data {
 		y.Data[i] = T(a.Kind.F(float64(v)))
 	}
@@ -145,6 +157,10 @@ func (a *Act[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 // Backward implements [Layer].
 func (a *Act[T]) Backward(dy *Mat[T]) *Mat[T] {
 	dx := a.dx.Reshape(dy.Rows, dy.Cols)
+	if g, ok := any(dy.Data).([]float32); ok {
+		vmath.Backward(a.Kind.Fn(), any(dx.Data).([]float32), g, any(a.x.Data).([]float32), any(a.y.Data).([]float32))
+		return dx
+	}
 	for i, g := range dy.Data {
 		dx.Data[i] = g * T(a.Kind.D(float64(a.x.Data[i]), float64(a.y.Data[i])))
 	}

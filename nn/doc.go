@@ -31,9 +31,14 @@
 // [SigmoidBCE] and [SquaredError] are the sequence losses, and
 // [NewLSTMNet] assembles a network from an [LSTMNetSpec].
 //
-// Element-wise maths is evaluated in float64 and rounded once to the element
-// type, so a float32 and a float64 model built from the same seed start from
-// the same weights up to rounding.
+// Initial weights are drawn in float64 and rounded once to the element type,
+// so a float32 and a float64 model built from the same seed start from the
+// same weights up to rounding. Element-wise maths depends on the type:
+// float64 (the gradient checks) is evaluated with the math package, exactly
+// as written in [Kind.F] and [Kind.D]; float32 (training) goes through the
+// vectorised kernels of package vmath ([Act], [SoftmaxCE]), which agree with
+// the float64 maths to a couple of float32 ulps (vmath's doc gives the
+// bounds) and give the same bits on every CPU path.
 //
 // # Images
 //

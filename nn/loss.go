@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/mollifying/mollify/vmath"
 )
 
 // SoftmaxCE is the mean softmax cross-entropy of a batch of logits against
@@ -21,6 +23,9 @@ func (s *SoftmaxCE[T]) Forward(logits *Mat[T], labels []int32) (loss float64, co
 	}
 	s.lab = labels
 	p := s.prob.Reshape(logits.Rows, logits.Cols)
+	if l32, ok := any(logits).(*Mat[float32]); ok {
+		return softmaxCE32(l32, any(p).(*Mat[float32]), labels)
+	}
 	var total float64
 	for i := range logits.Rows {
 		row, pr := logits.Row(i), p.Row(i)
@@ -43,6 +48,44 @@ func (s *SoftmaxCE[T]) Forward(logits *Mat[T], labels []int32) (loss float64, co
 			panic(fmt.Sprintf("nn: label %d outside [0,%d)", y, logits.Cols))
 		}
 		total += lz - (float64(row[y]) - best)
+		if arg == y {
+			correct++
+		}
+	}
+	return total / float64(logits.Rows), correct
+}
+
+// softmaxCE32 is the float32 form of Forward: the exponentials go through
+// vmath.Exp (one vector pass per row, into the probability row), their sum
+// and the loss are accumulated in float64 in index order, and the one log
+// per row is math.Log's.
+func softmaxCE32(logits, p *Mat[float32], labels []int32) (loss float64, correct int) {
+	var total float64
+	for i := range logits.Rows {
+		row, pr := logits.Row(i), p.Row(i)
+		best, arg := float32(math.Inf(-1)), 0
+		for j, v := range row {
+			if v > best {
+				best, arg = v, j
+			}
+		}
+		for j, v := range row {
+			pr[j] = v - best
+		}
+		vmath.Exp(pr, pr)
+		var z float64
+		for _, e := range pr {
+			z += float64(e)
+		}
+		inv := float32(1 / z)
+		for j := range pr {
+			pr[j] *= inv
+		}
+		y := int(labels[i])
+		if y < 0 || y >= logits.Cols {
+			panic(fmt.Sprintf("nn: label %d outside [0,%d)", y, logits.Cols))
+		}
+		total += math.Log(z) - (float64(row[y]) - float64(best))
 		if arg == y {
 			correct++
 		}

@@ -1,0 +1,81 @@
+package nn_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/vmath"
+)
+
+// TestKindFn checks that nn.Kind and vmath.Fn number the functions alike.
+func TestKindFn(t *testing.T) {
+	for k := nn.Identity; k <= nn.HardTanh; k++ {
+		if got := k.Fn().String(); got != k.String() {
+			t.Errorf("Kind %v maps to vmath.Fn %v", k, got)
+		}
+	}
+}
+
+// TestActFloat32 compares the float32 layer (vmath kernels) with the float64
+// maths of Kind.F and Kind.D, forward and backward, on every kind.
+func TestActFloat32(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const rows, cols = 7, 33
+	x := nn.NewMat[float32](rows, cols)
+	dy := nn.NewMat[float32](rows, cols)
+	for i := range x.Data {
+		x.Data[i] = float32(4 * r.NormFloat64())
+		dy.Data[i] = float32(r.NormFloat64())
+	}
+	x.Data[0], x.Data[1], x.Data[2], x.Data[3] = 0, -2, 2, 1 // kinks
+	for k := nn.Identity; k <= nn.HardTanh; k++ {
+		a := nn.NewAct[float32](k)
+		y := a.Forward(x, true)
+		dx := a.Backward(dy)
+		for i, v := range x.Data {
+			f := k.F(float64(v))
+			// The derivative is computed from the stored float32 y, as the
+			// float64 maths did on a float32 layer before the kernels.
+			d := float64(dy.Data[i]) * float64(float32(k.D(float64(v), float64(y.Data[i]))))
+			if e := math.Abs(float64(y.Data[i]) - f); e > 3e-7*math.Max(math.Abs(f), 1e-30) {
+				t.Errorf("%v(%g) = %g, float64 maths %g", k, v, y.Data[i], f)
+			}
+			if e := math.Abs(float64(dx.Data[i]) - d); e > 1e-6*math.Abs(d)+1e-12 {
+				t.Errorf("%v: dy·f'(%g) = %g, float64 maths %g", k, v, dx.Data[i], d)
+			}
+		}
+	}
+}
+
+// TestSoftmaxCEFloat32 compares the float32 loss (vmath.Exp) with the
+// float64 one.
+func TestSoftmaxCEFloat32(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const rows, cols = 13, 10
+	l32 := nn.NewMat[float32](rows, cols)
+	l64 := nn.NewMat[float64](rows, cols)
+	labels := make([]int32, rows)
+	for i := range l32.Data {
+		v := float32(5 * r.NormFloat64())
+		l32.Data[i], l64.Data[i] = v, float64(v)
+	}
+	for i := range labels {
+		labels[i] = int32(r.IntN(cols))
+	}
+	var c32 nn.SoftmaxCE[float32]
+	var c64 nn.SoftmaxCE[float64]
+	loss32, ok32 := c32.Forward(l32, labels)
+	loss64, ok64 := c64.Forward(l64, labels)
+	if ok32 != ok64 || math.Abs(loss32-loss64) > 1e-6*loss64 {
+		t.Fatalf("float32 loss %v (%d correct), float64 %v (%d correct)", loss32, ok32, loss64, ok64)
+	}
+	g32, g64 := c32.Backward(), c64.Backward()
+	for i := range g32.Data {
+		if e := math.Abs(float64(g32.Data[i]) - g64.Data[i]); e > 1e-7 {
+			t.Fatalf("gradient %d: float32 %g, float64 %g", i, g32.Data[i], g64.Data[i])
+		}
+	}
+	_ = vmath.Path()
+}

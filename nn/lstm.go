@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/mollifying/mollify/gemm"
+
+	"github.com/mollifying/mollify/vmath"
 )
 
 // The parts of an LSTM layer whose non-linearity a [GateFunc] supplies, in
@@ -57,11 +59,16 @@ type GateFunc[T Float] interface {
 // KindGate is a deterministic non-linearity without parameters.
 type KindGate[T Float] struct{ Kind Kind }
 
-// Forward implements [GateFunc].
+// Forward implements [GateFunc]. float32 goes through the vectorised
+// kernels of package vmath (as [Act] does); float64 stays on the exact path.
 func (g KindGate[T]) Forward(a *GateArgs[T]) {
 	for r := range a.Rows {
 		o := r * a.Stride
 		x, y, d := a.X[o:o+a.Units], a.Y[o:o+a.Units], a.D[o:o+a.Units]
+		if x32, ok := any(x).([]float32); ok {
+			vmath.ForwardDeriv(g.Kind.Fn(), any(y).([]float32), any(d).([]float32), x32)
+			continue
+		}
 		for j, v := range x {
 			f := g.Kind.F(float64(v))
 			y[j] = T(f)

@@ -54,6 +54,7 @@ func (r *Report) Markdown() (string, error) {
 		if t.Summary != "" {
 			fmt.Fprintf(&b, "%s\n\n", t.Summary)
 		}
+		fmt.Fprintf(&b, "%s\n\n", t.cost())
 		if len(t.Claims) > 0 {
 			b.WriteString("### Claims\n\n")
 			for _, v := range t.Claims {
@@ -92,7 +93,7 @@ func (r *Report) Print(w io.Writer) error {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	for _, t := range r.Tasks {
-		fmt.Fprintf(w, "\n%s (profile %s): %s\n", t.Name, t.Profile, t.Results.Title)
+		fmt.Fprintf(w, "\n%s (profile %s): %s; %s\n", t.Name, t.Profile, t.Results.Title, t.cost())
 		if err := t.Results.render(w, false); err != nil {
 			return err
 		}
@@ -126,4 +127,9 @@ func (r *Report) Write(dir string) error {
 		return err
 	}
 	return harness.WriteAtomic(filepath.Join(dir, "report.md"), []byte(md))
+}
+
+// cost says how many runs the task's results hold and how long they took.
+func (t *TaskReport) cost() string {
+	return fmt.Sprintf("%d runs (tuning included), %.0f s of run time in all (sum of the runs' wall times; runs execute one per core).", t.Runs, t.RunSeconds)
 }

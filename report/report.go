@@ -35,6 +35,10 @@ type TaskReport struct {
 	// Figures lists the figure files written for this task, relative to
 	// the results directory.
 	Figures []string
+	// Runs and RunSeconds count the task's result files and the sum of
+	// their wall times (tuning included), from the files' provenance.
+	Runs       int
+	RunSeconds float64
 }
 
 // ConfigReport holds one configuration's final runs of a task.
@@ -118,6 +122,8 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (bench.Tas
 	for _, r := range rs {
 		s := r.Record.Spec
 		profiles[s.Profile] = true
+		tr.Runs++
+		tr.RunSeconds += r.Env.WallSeconds
 		c := configs[s.Config]
 		if c == nil {
 			c = &ConfigReport{Name: s.Config}

@@ -8,9 +8,16 @@
 // C BLAS. With the tag it needs cgo and libopenblas (on Debian:
 // apt-get install libopenblas-dev); the package adds -lopenblas to the
 // link itself. Run OpenBLAS on one thread, as the suite runs one job per
-// core: OPENBLAS_NUM_THREADS=1 (the benchmark command sets it).
+// core: OPENBLAS_NUM_THREADS=1 (the benchmark command sets it). Debian's
+// OpenBLAS picks its kernels from the CPU model, which a virtual machine
+// may hide: on the reference machine it falls back to its Prescott (SSE3)
+// kernels, at a quarter of the speed or less, unless told the core type
+// (OPENBLAS_CORETYPE=SkylakeX for AVX-512; bench/cmd/benchtable sets it
+// from the CPU's features, for OpenBLAS here and for PyTorch, whose BLAS it
+// also is).
 //
-//	go test -tags openblas ./gemm -run OpenBLAS -bench SgemmOpenBLAS -cpu 1
+//	OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX \
+//		go test -tags openblas ./gemm -run OpenBLAS -bench SgemmOpenBLAS -cpu 1
 //
 // OpenBLAS is not deterministic in the sense of package gemm (its kernels
 // and thread split may change the order of the sums between versions and

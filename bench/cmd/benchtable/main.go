@@ -354,7 +354,7 @@ func timeQuick(log io.Writer) *QuickRun {
 // autoCoreType names the OpenBLAS kernel family of this CPU. OpenBLAS's
 // own detection reads the CPU model, which virtual machines often hide: on
 // the reference machine it falls back to Prescott (SSE3) kernels, a
-// quarter of the speed, which would make PyTorch's matrix products
+// quarter of the speed or less, which would make PyTorch's matrix products
 // needlessly slow.
 func autoCoreType() string {
 	switch {

@@ -204,6 +204,7 @@ func measure(o options, log io.Writer) (*Report, error) {
 		m.OpenBLASNote = "not run (-openblas=false)"
 	}
 	m.GoLoadAfter = loadavg()
+	m.PeakAfterGo = peakNow(log)
 	if err := os.WriteFile(prefix+"-go.txt", raw.Bytes(), 0o644); err != nil {
 		return nil, err
 	}
@@ -218,6 +219,9 @@ func measure(o options, log io.Writer) (*Report, error) {
 		return nil, err
 	}
 	m.TorchNote = note
+	if torch != nil {
+		m.PeakAfterTorch = peakNow(log)
+	}
 
 	// The quick profile.
 	if o.quick {
@@ -376,6 +380,24 @@ func revision() string {
 		rev += "-dirty"
 	}
 	return rev
+}
+
+// peakNow runs gemm's BenchmarkPeak once more and returns its GFLOP/s, or
+// 0: the clock of a virtual core drifts with its host's load, so the peak
+// is read again after each phase.
+func peakNow(log io.Writer) float64 {
+	out, err := exec.Command("go", "test", "-run", "^$", "-bench", "^BenchmarkPeak$", "-cpu", "1", "./gemm").Output()
+	if err != nil {
+		fmt.Fprintln(log, "benchtable: peak:", err)
+		return 0
+	}
+	g, err := ParseGo(bytes.NewReader(out))
+	if err != nil {
+		return 0
+	}
+	v, _ := g.Best("Peak", "GFLOP/s", false)
+	fmt.Fprintf(log, "benchtable: peak now %.1f GFLOP/s\n", v)
+	return v
 }
 
 // loadavg is the 1, 5 and 15 minute load averages, or nil.

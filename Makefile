@@ -41,3 +41,10 @@ golden: build
 
 clean:
 	rm -rf bin results/quick
+
+.PHONY: bench
+## bench: time the GEMM kernel and every task's training step on one core next to PyTorch
+## (when /usr/bin/python3 has torch), time the quick profile, estimate the paper profile;
+## writes results/bench/<date>-<host>.md. BENCHFLAGS passes flags (-quick=false, -full=false, ...).
+bench:
+	$(GO) run ./bench/cmd/benchtable $(BENCHFLAGS)

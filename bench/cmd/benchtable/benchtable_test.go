@@ -1,0 +1,208 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mollifying/mollify/bench/speed"
+)
+
+const goOutput = `goos: linux
+goarch: amd64
+pkg: github.com/mollifying/mollify/gemm
+cpu: Test CPU
+BenchmarkPeak  	     208	   1051038 ns/op	       100.0 GFLOP/s	         2.300 GHz
+BenchmarkSgemm/mlp1000/fast-avx512         	      78	   3034000 ns/op	        55.06 %peak	        84.38 GFLOP/s	        80.00 best%peak	        50.00 cpuGFLOP/s	       0 B/op	       0 allocs/op
+some log line the benchmark printed
+BenchmarkSgemm/mlp1000/gonum-2             	      10	  13034000 ns/op	        10.00 cpuGFLOP/s
+PASS
+pkg: github.com/mollifying/mollify/bench/speed
+BenchmarkStep/parity/baseline         	     282	   4267421 ns/op	  10.00 GFLOP/s	 20.00 MFLOP/step	 50000 examples/s	   2500000 mean-ns/step	   2000000 ns/step
+BenchmarkStep/parity/baseline         	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 40000 examples/s	   2600000 mean-ns/step	   2500000 ns/step
+BenchmarkStep/parity/mollified        	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 50000 examples/s	   2600000 mean-ns/step	   2000000 ns/step
+BenchmarkStep/parity/mollified/late   	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 33333 examples/s	   3600000 mean-ns/step	   3000000 ns/step
+BenchmarkEval/parity/baseline         	     282	   4267421 ns/op	  1000 ns/example
+BenchmarkEval/parity/mollified        	     282	   4267421 ns/op	  2000 ns/example
+ok  	github.com/mollifying/mollify/bench/speed	17.551s
+`
+
+func TestParseGo(t *testing.T) {
+	g, err := ParseGo(strings.NewReader(goOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Config["cpu"] != "Test CPU" || g.Config["pkg"] == "" {
+		t.Errorf("config %v", g.Config)
+	}
+	wantOrder := []string{"Peak", "Sgemm/mlp1000/fast-avx512", "Sgemm/mlp1000/gonum", "Step/parity/baseline", "Step/parity/mollified", "Step/parity/mollified/late", "Eval/parity/baseline", "Eval/parity/mollified"}
+	if d := cmp.Diff(wantOrder, g.Order); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+	if v, ok := g.Best("Step/parity/baseline", "ns/step", true); !ok || v != 2e6 {
+		t.Errorf("best ns/step = %v, %v; want the lower of two samples, 2e6", v, ok)
+	}
+	if v, ok := g.Best("Step/parity/baseline", "examples/s", false); !ok || v != 50000 {
+		t.Errorf("best examples/s = %v, %v", v, ok)
+	}
+	if _, ok := g.Best("Step/parity/noisy", "ns/step", true); ok {
+		t.Error("a benchmark that did not run has a value")
+	}
+	if n := g.find("Sgemm/mlp1000/fast"); n != "Sgemm/mlp1000/fast-avx512" {
+		t.Errorf("find = %q", n)
+	}
+	if _, err := ParseGo(strings.NewReader("BenchmarkX 10 12 ns/op abc GFLOP/s\n")); err == nil {
+		t.Error("a metric that is not a number was accepted")
+	}
+}
+
+func TestGemmShapesOfTheRealFile(t *testing.T) {
+	shapes, err := GemmShapes(filepath.Join("..", "..", "..", "gemm", "bench_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shapes) < 5 {
+		t.Fatalf("only %d shapes", len(shapes))
+	}
+	want := speed.GemmShape{Name: "mlp1000", M: 128, N: 1000, K: 1000}
+	if shapes[0] != want {
+		t.Errorf("first shape %+v, want %+v", shapes[0], want)
+	}
+	var trans bool
+	for _, s := range shapes {
+		trans = trans || s.TransA || s.TransB
+	}
+	if !trans {
+		t.Error("no transposed shape read")
+	}
+}
+
+func TestGemmShapesRejectsOtherLayouts(t *testing.T) {
+	for _, src := range []string{
+		"package gemm\nvar other = 1\n",
+		"package gemm\nvar benchShapes = []struct{ name string }{{\"a\"}}\n",
+		"package gemm\nvar benchShapes = []struct{ name string; m, n, k int; a, b bool }{{\"a\", 1, 2, x, false, true}}\n",
+		"package gemm\nvar benchShapes = []struct{ name string; m, n, k int; a, b bool }{}\n",
+	} {
+		p := filepath.Join(t.TempDir(), "bench_test.go")
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := GemmShapes(p); err == nil {
+			t.Errorf("accepted:\n%s", src)
+		}
+	}
+}
+
+// cifarOutput measures ResNet-110 under the reference configuration only:
+// the mollified ResNet-110 is estimated through ResNet-20.
+const cifarOutput = `BenchmarkStep/cifar10-resnet110/baseline 1 1 ns/op 10000000000 ns/step
+BenchmarkEval/cifar10-resnet110/baseline 1 1 ns/op 20000000 ns/example
+BenchmarkStep/cifar10-resnet20/baseline 1 1 ns/op 2000000000 ns/step
+BenchmarkStep/cifar10-resnet20/mollified 1 1 ns/op 2500000000 ns/step
+BenchmarkStep/cifar10-resnet20/mollified/late 1 1 ns/op 3000000000 ns/step
+BenchmarkEval/cifar10-resnet20/baseline 1 1 ns/op 4000000 ns/example
+BenchmarkEval/cifar10-resnet20/mollified 1 1 ns/op 5000000 ns/example
+`
+
+func TestEstimate(t *testing.T) {
+	g, err := ParseGo(strings.NewReader(goOutput + cifarOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := EstimateProfile("paper", 2, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]EstimateRow{}
+	for _, r := range est.Rows {
+		rows[r.Task+"/"+r.Config] = r
+	}
+	base, moll := rows["parity/baseline"], rows["parity/mollified"]
+	if base.Missing != "" || moll.Missing != "" {
+		t.Fatalf("parity rows missing: %q %q", base.Missing, moll.Missing)
+	}
+	// Paper parity: 200 epochs of 900 updates, evaluated every epoch on
+	// 5000 training + 5000 validation + 5000 test examples.
+	if base.Updates != 180000 || base.Evals != 201 || base.EvalExamples != 15000 {
+		t.Fatalf("parity baseline row %+v", base)
+	}
+	want := 180000*2*time.Millisecond + time.Duration(201*15000*1000)
+	if base.Run != want {
+		t.Errorf("baseline run %v, want %v", base.Run, want)
+	}
+	// The mollified step is the slower of early (2 ms) and late (3 ms).
+	if moll.Step != 3*time.Millisecond {
+		t.Errorf("mollified step %v, want the late 3ms", moll.Step)
+	}
+	if base.TuneRuns != 8 || base.FinalRuns != 5 {
+		t.Errorf("runs %d + %d, want the sweep's 8 learning rates × 1 seed + 5 seeds", base.TuneRuns, base.FinalRuns)
+	}
+	var cpu time.Duration
+	for _, r := range est.Rows {
+		if r.Missing == "" {
+			cpu += time.Duration(r.TuneRuns+r.FinalRuns) * r.Run
+		}
+	}
+	if est.CPU != cpu {
+		t.Errorf("total CPU %v, want the measured cells' %v", est.CPU, cpu)
+	}
+	if est.Wall < est.CPU/2 || est.Wall > est.CPU {
+		t.Errorf("wall %v on 2 cores for %v of CPU", est.Wall, est.CPU)
+	}
+	if rows["parity/noisy"].Missing == "" || len(est.Incomplete) == 0 {
+		t.Error("an unmeasured cell was estimated")
+	}
+	// ResNet-110 mollified: 10 s × (slower of 2.5 s and 3 s) ÷ 2 s = 15 s a
+	// step, 20 ms × 5 ÷ 4 = 25 ms an example's evaluation.
+	cm := rows["cifar10/mollified"]
+	if cm.Missing != "" || cm.Step != 15*time.Second || cm.EvalPerExample != 25*time.Millisecond {
+		t.Errorf("cifar10 mollified row %+v", cm)
+	}
+	if cb := rows["cifar10/baseline"]; cb.Step != 10*time.Second || cb.Bench != "cifar10-resnet110/baseline" {
+		t.Errorf("cifar10 baseline row %+v", cb)
+	}
+	if cs := rows["cifar10/stochdepth"]; !strings.Contains(cs.Missing, "cifar10-resnet20/stochdepth not measured") {
+		t.Errorf("cifar10 stochdepth row %+v", cs)
+	}
+}
+
+func TestMarkdownGoals(t *testing.T) {
+	g, err := ParseGo(strings.NewReader(goOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &Report{
+		Meta:   Meta{Host: "h", Date: "d", Profile: "paper", Quick: &QuickRun{Command: "mollify run", Workers: 2, Wall: 400, CPU: 500}},
+		Go:     g,
+		Shapes: []speed.GemmShape{{Name: "mlp1000", M: 128, N: 1000, K: 1000}},
+		Torch: &TorchResults{
+			Gemm:  []TorchTime{{Name: "mlp1000", BestNs: 2e6, MeanNs: 5.12e6}},
+			Steps: []TorchTime{{Name: "parity/baseline", BestNs: 1e6}},
+		},
+	}
+	md := rep.Markdown()
+	for _, want := range []string{
+		// 2·128·1000·1000 flops at 50 cpuGFLOP/s is 5.12 ms, PyTorch's mean
+		// too; Go's best is 80% of the 100 GFLOP/s peak, 3.2 ms, against
+		// PyTorch's best 2 ms.
+		"| mlp1000 | 128×1000×1000 | 5.12 ms | 50.0 | 55 | 80 | 5.12 ms | 1.00 | 0.62 |",
+		"| parity/baseline | 100 | 0.02 | 2.00 ms | 50000 | 10.0 | 10 | — | 1.00 ms | 0.50 |",
+		"| parity/mollified/late |",
+		"**not met** every task's training step at least as fast as PyTorch",
+		"parity/baseline 0.50",
+		"**not met** the mollified step within 1.2×",
+		"parity late 1.50×",
+		"parity early 1.00×",
+		"**not met** the whole quick profile within 5 minutes on 2 cores",
+		"400 s wall",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}

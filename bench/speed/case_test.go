@@ -1,0 +1,288 @@
+package speed
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/gemm"
+	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/train"
+)
+
+func TestCasesCoverTheRegistry(t *testing.T) {
+	cs, err := Cases("paper", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]Case{}
+	for _, c := range cs {
+		if _, dup := names[c.Name()]; dup {
+			t.Fatalf("two cases named %s", c.Name())
+		}
+		names[c.Name()] = c
+	}
+	for _, task := range harness.Tasks() {
+		if _, ok := task.(train.Workloader); !ok {
+			continue
+		}
+		arch, err := task.Arch("paper")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cfg := range harness.Configs() {
+			var own *Case
+			for _, c := range cs {
+				if c.Task == task.Name() && c.Config == cfg.Name() && !c.Late && (c.Own || c.Variant == ResNet20) {
+					own = &c
+				}
+			}
+			_, buildErr := cfg.Build(arch, firstHyper(cfg, arch), mustOptions(t, cfg), bench.Env{Seed: 1, Updates: 1000, InitialLoss: 1})
+			if applies := buildErr == nil; applies != (own != nil) {
+				t.Errorf("%s/%s: applies=%v (build error %v) but case present=%v", task.Name(), cfg.Name(), applies, buildErr, own != nil)
+			}
+		}
+	}
+	r20, ok := names["cifar10-resnet20/baseline"]
+	if !ok || r20.Own || r20.Arch.(*bench.ConvNet).Blocks != 3 {
+		t.Errorf("no ResNet-20 stand-in for cifar10: %+v", r20)
+	}
+	r110, ok := names["cifar10-resnet110/baseline"]
+	if !ok || !r110.Own || r110.Arch.(*bench.ConvNet).Depth() != 110 {
+		t.Errorf("no ResNet-110 case for cifar10: %+v", r110)
+	}
+	if _, ok := names["cifar10-resnet110/mollified"]; ok {
+		t.Error("ResNet-110 measured under a configuration other than the reference")
+	}
+	// Late cases exactly for configurations whose hooks depend on t.
+	for _, want := range []string{"parity/mollified/late", "parity/anneal/late", "cifar10-resnet20/stochdepth/late"} {
+		if _, ok := names[want]; !ok {
+			t.Errorf("no case %s", want)
+		}
+	}
+	for _, not := range []string{"parity/baseline/late", "parity/residual/late", "parity/noisy/late"} {
+		if _, ok := names[not]; ok {
+			t.Errorf("case %s for a configuration without schedule", not)
+		}
+	}
+	short, err := Cases("paper", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(short, func(c Case) bool { return strings.Contains(c.Name(), "resnet110") }) {
+		t.Error("ResNet-110 measured without full")
+	}
+}
+
+func firstHyper(cfg bench.Config, a bench.Arch) bench.Hyper {
+	h := bench.Hyper{"lr": 0.1}
+	for _, ax := range cfg.Space("paper", a) {
+		h[ax.Name] = ax.Values[0]
+	}
+	return h
+}
+
+func mustOptions(t *testing.T, cfg bench.Config) bench.Options {
+	o, err := bench.ResolveOptions(cfg.Options(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// quickCase is the case of task/config under the quick profile.
+func quickCase(t *testing.T, name string) Case {
+	t.Helper()
+	cs, err := Cases("quick", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Name() == name {
+			return c
+		}
+	}
+	t.Fatalf("no quick case %s", name)
+	return Case{}
+}
+
+// TestStepMatchesClassify trains the same model with Step and with
+// train.Classify on a training set that is Step's batch: Classify sees the
+// batch in a shuffled order, so the sums differ in rounding only.
+func TestStepMatchesClassify(t *testing.T) {
+	const updates = 6
+	for _, name := range []string{"parity/baseline", "parity/residual", "parity/anneal"} {
+		t.Run(name, func(t *testing.T) {
+			c := quickCase(t, name)
+			s, err := NewStep(c, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range updates {
+				s.Run()
+			}
+			m, err := c.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			split := train.Split{X: s.x, Y: s.y}
+			set := c.Work.Settings
+			set.Epochs, set.EvalEvery, set.TrainEval = updates, 0, 0
+			if _, err := train.Classify(context.Background(), &train.Data{Train: split, Valid: split, Test: split, Classes: c.Classes()}, m, set, c.Hyper.Get("lr"), c.Env.Seed, nil); err != nil {
+				t.Fatal(err)
+			}
+			got, want := s.Model.Net.Params(), m.Net.Params()
+			var moved float64
+			for i := range got {
+				for j := range got[i].Value {
+					g, w := float64(got[i].Value[j]), float64(want[i].Value[j])
+					if math.Abs(g-w) > 1e-4*(1+math.Abs(w)) {
+						t.Fatalf("%s[%d] = %v after Step, %v after Classify", got[i].Name, j, g, w)
+					}
+				}
+			}
+			// The check is worth something only if training moved the weights.
+			fresh, _ := c.Build()
+			for i, p := range fresh.Net.Params() {
+				for j, v := range p.Value {
+					moved = max(moved, math.Abs(float64(v)-float64(got[i].Value[j])))
+				}
+			}
+			if moved < 1e-4 {
+				t.Fatalf("%d updates moved no weight by more than %g", updates, moved)
+			}
+		})
+	}
+}
+
+func TestStepDoesNotAllocate(t *testing.T) {
+	cs, err := Cases("quick", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if !strings.HasPrefix(c.Name(), "parity/") && !strings.HasPrefix(c.Name(), "cifar10/") {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			s, err := NewStep(c, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Run()
+			if n := testing.AllocsPerRun(3, func() { s.Run() }); n != 0 {
+				t.Errorf("a step allocates %v times", n)
+			}
+		})
+	}
+}
+
+func TestGemmFlops(t *testing.T) {
+	c := Case{
+		Task: "tiny", Config: "baseline", Arch: &bench.MLP{In: 3, Hidden: []int{4}, Out: 2, Act: nn.Tanh, Init: nn.Glorot},
+		Work:  train.Workload{Settings: train.Settings{Epochs: 1, Batch: 5, Optimizer: "sgd"}, Train: 5},
+		Hyper: bench.Hyper{"lr": 0.1}, Env: bench.Env{Seed: 1, Updates: 1, InitialLoss: math.Ln2},
+	}
+	s, err := NewStep(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Forward x·W for both layers, their weight gradients xᵀ·dy, and the
+	// input gradient of the output layer only (the network does not need
+	// the gradient of its input).
+	const want = 2*5*(3*4+4*2)*2 + 2*5*2*4
+	if got := GemmFlops(func() { s.Run() }); got != want {
+		t.Fatalf("counted %v flops, want %v", got, want)
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	const m, n, k = 8, 16, 32
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	calls := 0
+	f := func() {
+		calls++
+		gemm.Do(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+	}
+	res := Measure(25, 20*time.Microsecond, f)
+	if res.Calls != 25 || calls != 25 {
+		t.Fatalf("Measure made %d calls (says %d), want 25", calls, res.Calls)
+	}
+	if res.Flops != 25*2*m*n*k || res.FlopsPerCall() != 2*m*n*k {
+		t.Fatalf("counted %v flops", res.Flops)
+	}
+	if res.Rounds < 2 || res.Best <= 0 || res.CPU <= 0 {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Best > 2*res.Mean() {
+		t.Fatalf("best %v slower than twice the mean %v", res.Best, res.Mean())
+	}
+	if prev := gemm.Current(); prev.Name() != gemm.Best().Name() {
+		t.Fatalf("Measure left backend %s in place", prev.Name())
+	}
+	if r := Measure(0, time.Millisecond, f); r.Calls != 0 {
+		t.Fatalf("Measure(0) made %d calls", r.Calls)
+	}
+}
+
+// TestWorkloadMatchesRun checks a task's Workload against a run of it.
+func TestWorkloadMatchesRun(t *testing.T) {
+	task, err := harness.LookupTask("parity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := task.(train.Workloader).Workload("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := bench.RunSpec{Task: "parity", Profile: "quick", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	rec, err := task.Run(context.Background(), spec, harnessConfig(t, "baseline"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Updates != w.Updates() || len(rec.Curve) != w.Evaluations() {
+		t.Fatalf("run made %d updates and %d evaluations, Workload says %d and %d", rec.Updates, len(rec.Curve), w.Updates(), w.Evaluations())
+	}
+	if _, err := task.(train.Workloader).Workload("nope"); err == nil {
+		t.Fatal("unknown profile accepted")
+	}
+}
+
+func harnessConfig(t *testing.T, name string) bench.Config {
+	c, err := harness.LookupConfig(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestStepSpecOf(t *testing.T) {
+	cs, err := Cases("paper", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		s, err := StepSpecOf(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Name != c.Name() || s.Batch != c.Work.Batch || s.LR != c.Hyper.Get("lr") {
+			t.Fatalf("%s: spec %+v", c.Name(), s)
+		}
+		switch a := c.Arch.(type) {
+		case *bench.MLP:
+			if s.Arch != "mlp" || s.MLP != a || s.ResNet != nil {
+				t.Fatalf("%s: spec %+v", c.Name(), s)
+			}
+		case *bench.ConvNet:
+			if s.Arch != "convnet" || s.ResNet == nil || s.ResNet.Blocks != a.Blocks || s.ResNet.In != [3]int{a.In.C, a.In.H, a.In.W} || s.ResNet.Shortcut != "pad" {
+				t.Fatalf("%s: spec %+v", c.Name(), s.ResNet)
+			}
+		}
+	}
+}

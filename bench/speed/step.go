@@ -1,0 +1,136 @@
+package speed
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
+)
+
+// Step performs training updates of a case's model exactly as one update of
+// train.Classify does (see package train's doc), on one fixed random batch:
+// StepStarter hooks, zeroing the gradients, Perturber.Perturb, forward,
+// loss, backward, Perturber.Restore, gradient-norm clipping, the optimiser
+// step at the scheduled learning rate, LossObserver hooks. Gathering the
+// batch (and augmenting it) is left out: it is a copy per example.
+type Step struct {
+	Case  Case
+	Model *bench.Model
+
+	params     []*nn.Param[float32]
+	opt        nn.Optimizer[float32]
+	ce         nn.SoftmaxCE[float32]
+	x          *nn.Mat[float32]
+	y          []int32
+	t          int
+	perEpoch   int
+	starters   []bench.StepStarter
+	perturbers []bench.Perturber
+	observers  []bench.LossObserver
+}
+
+// NewStep builds the case's model and a batch of inputs uniform in [0, 1)
+// (standard normal for images, which the task standardises) with uniform
+// labels, from the stream (seed, "speed/batch").
+func NewStep(c Case, seed uint64) (*Step, error) {
+	m, err := c.Build()
+	if err != nil {
+		return nil, fmt.Errorf("speed: %s: %w", c.Name(), err)
+	}
+	s := &Step{Case: c, Model: m, params: m.Net.Params()}
+	w := c.Work
+	if w.Optimizer == "adam" {
+		s.opt = nn.NewAdam[float32]()
+	} else {
+		s.opt = &nn.SGD[float32]{Momentum: w.Momentum, Nesterov: w.Nesterov, WeightDecay: w.WeightDecay}
+	}
+	s.perEpoch = max(w.Train/w.Batch, 1)
+	s.t = c.FirstUpdate() - 1
+	for _, h := range m.Hooks {
+		if v, ok := h.(bench.StepStarter); ok {
+			s.starters = append(s.starters, v)
+		}
+		if v, ok := h.(bench.Perturber); ok {
+			s.perturbers = append(s.perturbers, v)
+		}
+		if v, ok := h.(bench.LossObserver); ok {
+			s.observers = append(s.observers, v)
+		}
+	}
+	s.x, s.y = batch(c, w.Batch, rng.New(seed, "speed/batch"))
+	return s, nil
+}
+
+func batch(c Case, n int, r *rand.Rand) (*nn.Mat[float32], []int32) {
+	_, image := c.Arch.(*bench.ConvNet)
+	x := nn.NewMat[float32](n, c.Inputs())
+	for i := range x.Data {
+		if image {
+			x.Data[i] = float32(r.NormFloat64())
+		} else {
+			x.Data[i] = r.Float32()
+		}
+	}
+	y := make([]int32, n)
+	for i := range y {
+		y[i] = int32(r.IntN(c.Classes()))
+	}
+	return x, y
+}
+
+// Run performs one update and returns its training loss.
+func (s *Step) Run() float64 {
+	s.t++
+	t := s.t
+	for _, h := range s.starters {
+		h.StartStep(t)
+	}
+	nn.ZeroGrad(s.params)
+	for _, h := range s.perturbers {
+		h.Perturb(t)
+	}
+	loss, _ := s.ce.Forward(s.Model.Net.Forward(s.x, true), s.y)
+	s.Model.Net.Backward(s.ce.Backward())
+	for _, h := range s.perturbers {
+		h.Restore()
+	}
+	nn.ClipGradNorm(s.params, s.Case.Work.Clip)
+	s.opt.Step(s.params, s.Case.Work.LR(s.Case.Hyper.Get("lr"), t, s.perEpoch))
+	for _, h := range s.observers {
+		h.ObserveLoss(t, loss)
+	}
+	return loss
+}
+
+// Eval is the forward pass of a case's model in evaluation mode over one
+// chunk of the size train.Classify evaluates at once.
+type Eval struct {
+	Case  Case
+	Model *bench.Model
+	x     *nn.Mat[float32]
+	y     []int32
+	ce    nn.SoftmaxCE[float32]
+}
+
+// NewEval builds the case's model and a chunk of random examples (see
+// [NewStep]).
+func NewEval(c Case, seed uint64) (*Eval, error) {
+	m, err := c.Build()
+	if err != nil {
+		return nil, fmt.Errorf("speed: %s: %w", c.Name(), err)
+	}
+	e := &Eval{Case: c, Model: m}
+	e.x, e.y = batch(c, c.Work.EvalChunk(), rng.New(seed, "speed/batch"))
+	return e, nil
+}
+
+// Examples is the number of examples of one Run.
+func (e *Eval) Examples() int { return len(e.y) }
+
+// Run evaluates the chunk and returns its loss.
+func (e *Eval) Run() float64 {
+	loss, _ := e.ce.Forward(e.Model.Net.Forward(e.x, false), e.y)
+	return loss
+}

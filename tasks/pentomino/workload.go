@@ -1,0 +1,14 @@
+package pentomino
+
+import "github.com/mollifying/mollify/train"
+
+var _ train.Workloader = Task{}
+
+// Workload implements train.Workloader.
+func (Task) Workload(profile string) (train.Workload, error) {
+	s, err := settingsFor(profile)
+	if err != nil {
+		return train.Workload{}, err
+	}
+	return train.Workload{Settings: s.Settings, Train: s.Split[0], Valid: s.Split[1], Test: s.Split[2]}, nil
+}

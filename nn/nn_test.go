@@ -320,6 +320,9 @@ func TestClipGradNorm(t *testing.T) {
 	copy(a.Grad, []float64{3, 0})
 	b.Grad[0] = 4
 	ps := []*nn.Param[float64]{a, b}
+	if n := nn.ClipGradNorm(ps, 0); n != 0 || a.Grad[0] != 3 {
+		t.Fatalf("disabled clip: norm %v grad %v", n, a.Grad)
+	}
 	if n := nn.ClipGradNorm(ps, 10); n != 5 || a.Grad[0] != 3 {
 		t.Fatalf("no-op clip changed gradients: norm %v grad %v", n, a.Grad)
 	}
@@ -358,5 +361,43 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 	step()
 	if n := testing.AllocsPerRun(20, step); n != 0 {
 		t.Fatalf("a training step allocates %v times", n)
+	}
+}
+
+// TestSGDKernelMatchesLoop: the vectorised float32 update computes the bits
+// of the scalar loop (v = μv + g + wd·w; w −= lr·v, and Nesterov's form).
+func TestSGDKernelMatchesLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 5))
+	for _, nesterov := range []bool{false, true} {
+		for _, n := range []int{1, 7, 16, 33, 100} {
+			p := nn.NewParam[float32]("w", 1, n)
+			w, v := make([]float32, n), make([]float32, n)
+			for j := range n {
+				p.Value[j] = float32(r.NormFloat64())
+				w[j] = p.Value[j]
+			}
+			o := &nn.SGD[float32]{Momentum: 0.9, Nesterov: nesterov, WeightDecay: 1e-4}
+			mu, wd, lr := float32(0.9), float32(1e-4), float32(0.05)
+			for range 3 {
+				for j := range n {
+					p.Grad[j] = float32(r.NormFloat64())
+				}
+				o.Step([]*nn.Param[float32]{p}, 0.05)
+				for j, g := range p.Grad {
+					g += wd * w[j]
+					v[j] = mu*v[j] + g
+					if nesterov {
+						w[j] -= lr * (g + mu*v[j])
+					} else {
+						w[j] -= lr * v[j]
+					}
+				}
+				for j := range n {
+					if p.Value[j] != w[j] {
+						t.Fatalf("nesterov=%v n=%d: w[%d] = %v, loop gives %v", nesterov, n, j, p.Value[j], w[j])
+					}
+				}
+			}
+		}
 	}
 }

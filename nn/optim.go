@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/mollifying/mollify/vmath"
 )
 
 // Optimizer updates parameters from their gradients.
@@ -45,6 +47,11 @@ func (o *SGD[T]) Step(ps []*Param[T], lr float64) {
 			continue
 		}
 		v := o.vel[i]
+		if w32, ok := any(p.Value).([]float32); ok {
+			// The vectorised kernel computes the loop below, bit for bit.
+			vmath.SGD(w32, any(p.Grad).([]float32), any(v).([]float32), float32(mu), float32(decay), float32(eta), o.Nesterov)
+			continue
+		}
 		for j, g := range p.Grad {
 			g += decay * p.Value[j]
 			v[j] = mu*v[j] + g
@@ -111,8 +118,13 @@ func GradNorm[T Float](ps []*Param[T]) float64 {
 }
 
 // ClipGradNorm rescales the gradients so that their global norm is at most
-// max, and returns the norm before clipping. max ≤ 0 disables clipping.
+// max, and returns the norm before clipping. max ≤ 0 disables clipping, and
+// then the norm is not computed (it returns 0): a full pass over the
+// gradients is a noticeable part of a small network's step.
 func ClipGradNorm[T Float](ps []*Param[T], max float64) float64 {
+	if max <= 0 {
+		return 0
+	}
 	n := GradNorm(ps)
 	if max > 0 && n > max {
 		s := T(max / n)

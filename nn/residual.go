@@ -11,7 +11,20 @@ type Residual[T Float] struct {
 	// Proj, when not nil, is the shortcut.
 	Proj *Dense[T]
 
-	y, dx Mat[T]
+	skipDX bool
+	y, dx  Mat[T]
+}
+
+// SkipInputGrad implements [InputGradSkipper]: as a network's first layer
+// the block needs no input gradient, neither through F nor the shortcut.
+func (r *Residual[T]) SkipInputGrad() {
+	r.skipDX = true
+	if k, ok := r.F.(InputGradSkipper); ok {
+		k.SkipInputGrad()
+	}
+	if r.Proj != nil {
+		r.Proj.SkipInputGrad()
+	}
 }
 
 // NewResidual wraps f, which maps in columns to out columns.
@@ -35,8 +48,15 @@ func (r *Residual[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 
 // Backward implements [Layer].
 func (r *Residual[T]) Backward(dy *Mat[T]) *Mat[T] {
+	df := r.F.Backward(dy)
+	if r.skipDX {
+		if r.Proj != nil {
+			r.Proj.Backward(dy) // its weights' gradient
+		}
+		return nil
+	}
 	dx := r.dx.Reshape(dy.Rows, r.In)
-	copy(dx.Data, r.F.Backward(dy).Data)
+	copy(dx.Data, df.Data)
 	if r.Proj != nil {
 		AddPadded(dx, r.Proj.Backward(dy))
 	} else {

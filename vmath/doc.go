@@ -24,6 +24,8 @@
 //   - [Noisy]: baselines.NAN's unit (hard-sigmoid, hard-tanh, with or
 //     without the output clip).
 //   - [SkipGrad], [Add], [Mul]: the mollified layer's backward bookkeeping.
+//   - [SGD]: nn.SGD's momentum update, in its order of operations (no FMA),
+//     so it gives the bits of the scalar loop.
 //
 // LSTMs: [Sigmoid] and [Tanh] over the gate pre-activations, and [Backward]
 // with [FnSigmoid] or [FnTanh] for their derivatives from the gate outputs,

@@ -356,6 +356,25 @@ func kernels() []kdef {
 	ks = append(ks,
 		kdef{"add", "Z = X + Y", func() { store(2, add(load(0), load(1))) }},
 		kdef{"mul", "Z = X·Y", func() { store(2, mul(load(0), load(1))) }},
+		// SGD with momentum in nn.SGD's order of operations, with separate
+		// multiplies and adds (no FMA), so that it computes the same bits as
+		// the scalar Go loop. Streams: 0 w, 1 g, 2 v; outputs 3 w', 4 v'
+		// (SGD passes w and v again: an element is read before it is
+		// written); scalars: 0 μ, 1 weight decay, 2 learning rate.
+		kdef{"sgd", "G' = G + WD·W; V = μV + G'; W = W − LR·V", func() {
+			w, v := load(0), load(2)
+			g := add(load(1), mul(scalar(1), w))
+			v = add(mul(scalar(0), v), g)
+			store(4, v)
+			store(3, sub(w, mul(scalar(2), v)))
+		}},
+		kdef{"sgd_nesterov", "G' = G + WD·W; V = μV + G'; W = W − LR·(G' + μV)", func() {
+			w, v := load(0), load(2)
+			g := add(load(1), mul(scalar(1), w))
+			v = add(mul(scalar(0), v), g)
+			store(4, v)
+			store(3, sub(w, mul(scalar(2), add(g, mul(scalar(0), v)))))
+		}},
 		kdef{"skipgrad", "DZ = DY·(1−W)·DPSI, DS = W·DY", func() {
 			dy, w := load(0), load(1)
 			store(3, mul(mul(dy, sub(cf(1), w)), load(2)))

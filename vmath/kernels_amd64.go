@@ -143,6 +143,18 @@ func k512_mul(a *args)
 func k256_mul(a *args)
 
 //go:noescape
+func k512_sgd(a *args)
+
+//go:noescape
+func k256_sgd(a *args)
+
+//go:noescape
+func k512_sgd_nesterov(a *args)
+
+//go:noescape
+func k256_sgd_nesterov(a *args)
+
+//go:noescape
 func k512_skipgrad(a *args)
 
 //go:noescape
@@ -222,6 +234,10 @@ func callAsm(isa int, id kernelID, a *args) {
 			k512_add(a)
 		case k_mul:
 			k512_mul(a)
+		case k_sgd:
+			k512_sgd(a)
+		case k_sgd_nesterov:
+			k512_sgd_nesterov(a)
 		case k_skipgrad:
 			k512_skipgrad(a)
 		case k_nan_hardsigmoid:
@@ -282,6 +298,10 @@ func callAsm(isa int, id kernelID, a *args) {
 		k256_add(a)
 	case k_mul:
 		k256_mul(a)
+	case k_sgd:
+		k256_sgd(a)
+	case k_sgd_nesterov:
+		k256_sgd_nesterov(a)
 	case k_skipgrad:
 		k256_skipgrad(a)
 	case k_nan_hardsigmoid:

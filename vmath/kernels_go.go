@@ -32,6 +32,8 @@ const (
 	k_moll_hardtanh                        // the mollified unit (Algorithm 1) with its skip
 	k_add                                  // Z = X + Y
 	k_mul                                  // Z = X·Y
+	k_sgd                                  // G' = G + WD·W; V = μV + G'; W = W − LR·V
+	k_sgd_nesterov                         // G' = G + WD·W; V = μV + G'; W = W − LR·(G' + μV)
 	k_skipgrad                             // DZ = DY·(1−W)·DPSI, DS = W·DY
 	k_nan_hardsigmoid                      // the noisy activation of Gulcehre et al. 2016
 	k_nan_hardsigmoid_clip                 // the noisy activation of Gulcehre et al. 2016
@@ -64,6 +66,8 @@ var kernelNames = [...]string{
 	"moll_hardtanh",
 	"add",
 	"mul",
+	"sgd",
+	"sgd_nesterov",
 	"skipgrad",
 	"nan_hardsigmoid",
 	"nan_hardsigmoid_clip",
@@ -120,6 +124,10 @@ func callGo(id kernelID, a *args) {
 		kgo_add(a)
 	case k_mul:
 		kgo_mul(a)
+	case k_sgd:
+		kgo_sgd(a)
+	case k_sgd_nesterov:
+		kgo_sgd_nesterov(a)
 	case k_skipgrad:
 		kgo_skipgrad(a)
 	case k_nan_hardsigmoid:
@@ -1086,6 +1094,58 @@ func kgo_mul(a *args) {
 		v1 := p1[i]
 		v2 := float32(v0 * v1)
 		p2[i] = v2
+	}
+}
+
+func kgo_sgd(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	p3 := unsafe.Slice((*float32)(a.p[3]), n)
+	p4 := unsafe.Slice((*float32)(a.p[4]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	for i := 0; i < n; i++ {
+		v0 := p0[i]
+		v1 := p2[i]
+		v2 := p1[i]
+		v4 := float32(s1 * v0)
+		v5 := float32(v2 + v4)
+		v7 := float32(s0 * v1)
+		v8 := float32(v7 + v5)
+		p4[i] = v8
+		v11 := float32(s2 * v8)
+		v12 := float32(v0 - v11)
+		p3[i] = v12
+	}
+}
+
+func kgo_sgd_nesterov(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	p3 := unsafe.Slice((*float32)(a.p[3]), n)
+	p4 := unsafe.Slice((*float32)(a.p[4]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	for i := 0; i < n; i++ {
+		v0 := p0[i]
+		v1 := p2[i]
+		v2 := p1[i]
+		v4 := float32(s1 * v0)
+		v5 := float32(v2 + v4)
+		v7 := float32(s0 * v1)
+		v8 := float32(v7 + v5)
+		p4[i] = v8
+		v12 := float32(s0 * v8)
+		v13 := float32(v5 + v12)
+		v14 := float32(s2 * v13)
+		v15 := float32(v0 - v14)
+		p3[i] = v15
 	}
 }
 

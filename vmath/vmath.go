@@ -220,3 +220,20 @@ func SkipGrad(dx, dskip, dy, w, dpsi []float32) {
 	a.p[3], a.p[4] = ptr("dx", dx, n), ptr("dskip", dskip, n)
 	call(k_skipgrad, &a)
 }
+
+// SGD applies one step of SGD with momentum mu, weight decay wd and learning
+// rate lr to w in place, with velocity v (nn.SGD's update, in its order of
+// operations and with its roundings): g' = g + wd·w, v = mu·v + g',
+// w = w − lr·v, or w = w − lr·(g' + mu·v) with Nesterov momentum.
+func SGD(w, g, v []float32, mu, wd, lr float32, nesterov bool) {
+	n := len(w)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("w", w, n), ptr("g", g, n), ptr("v", v, n)
+	a.p[3], a.p[4] = a.p[0], a.p[2] // in place
+	a.s[0], a.s[1], a.s[2] = mu, wd, lr
+	k := k_sgd
+	if nesterov {
+		k = k_sgd_nesterov
+	}
+	call(k, &a)
+}

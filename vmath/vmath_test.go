@@ -54,6 +54,8 @@ func signature(name string) (in, out []int, scalars int) {
 		return []int{0, 1}, []int{2}, 0
 	case name == "skipgrad":
 		return []int{0, 1, 2}, []int{3, 4}, 0
+	case name == "sgd" || name == "sgd_nesterov":
+		return []int{0, 1, 2}, []int{3, 4}, 3
 	}
 	panic("unknown kernel " + name)
 }

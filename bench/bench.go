@@ -197,6 +197,10 @@ type Task interface {
 	// Arch is the network the task trains under a profile, before any
 	// configuration has shaped it.
 	Arch(profile string) (Arch, error)
+	// Settings are the profile's resolved settings (data sizes, network,
+	// training). Their fingerprint is part of every run's identity, so that
+	// changing a profile's definition never reuses results of the old one.
+	Settings(profile string) (any, error)
 	// Run trains cfg on the task and returns the record. It must be a pure
 	// function of spec and the code, and stop promptly when ctx ends.
 	// progress, when not nil, receives the fraction done.

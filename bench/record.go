@@ -29,6 +29,9 @@ type RunSpec struct {
 	Profile string  `json:"profile"`
 	Config  string  `json:"config"`
 	Phase   Phase   `json:"phase"`
+	// Settings fingerprints the task's settings for the profile (see
+	// [Fingerprint]).
+	Settings string `json:"settings"`
 	Seed    uint64  `json:"seed"`
 	Hyper   Hyper   `json:"hyper"`
 	Options Options `json:"options"`
@@ -139,4 +142,15 @@ func (r *Record) Series(name string) (updates []int, values []float64) {
 		}
 	}
 	return updates, values
+}
+
+// Fingerprint identifies a value by the first 16 hex digits of the SHA-256
+// of its JSON encoding.
+func Fingerprint(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8]), nil
 }

@@ -27,6 +27,8 @@ type tinyTask struct {
 	started []string
 	// onStart, when set, is called as each run starts.
 	onStart func(spec bench.RunSpec)
+	// epochs overrides the 10 training epochs when positive.
+	epochs int
 }
 
 func (t *tinyTask) Name() string       { return "tiny" }
@@ -36,6 +38,16 @@ func (t *tinyTask) Sweep(string) (bench.Sweep, error) {
 	return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
 		Select: bench.Selector{Metric: train.TrainEvalLoss}}, nil
 }
+
+func (t *tinyTask) settings() train.Settings {
+	s := train.Settings{Epochs: 10, Batch: 8, Optimizer: "sgd", Momentum: 0.9, EvalEvery: 10}
+	if t.epochs > 0 {
+		s.Epochs = t.epochs
+	}
+	return s
+}
+
+func (t *tinyTask) Settings(string) (any, error) { return t.settings(), nil }
 
 func (t *tinyTask) Arch(string) (bench.Arch, error) {
 	return &bench.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}, nil
@@ -49,7 +61,7 @@ func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config
 		t.onStart(spec)
 	}
 	data := parity.Generate(6, 40, 12, 12, 3)
-	s := train.Settings{Epochs: 10, Batch: 8, Optimizer: "sgd", Momentum: 0.9, EvalEvery: 10}
+	s := t.settings()
 	arch, _ := t.Arch("quick")
 	m, err := cfg.Build(arch, spec.Hyper, spec.Options, bench.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
 	if err != nil {
@@ -299,5 +311,23 @@ func TestRecordCarriesHash(t *testing.T) {
 		if r.Record.Hash != r.Record.Spec.Hash() || !strings.Contains(r.Path, r.Record.Hash) {
 			t.Fatalf("%s holds hash %q, spec hash %q", r.Path, r.Record.Hash, r.Record.Spec.Hash())
 		}
+	}
+}
+
+// TestChangedSettingsAreNotReused: a profile whose definition changed does
+// not reuse the results of the old one.
+func TestChangedSettingsAreNotReused(t *testing.T) {
+	dir := t.TempDir()
+	p := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	if _, err := (&Runner{Dir: dir}).Run(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	p.Tasks = []bench.Task{&tinyTask{epochs: 3}}
+	sum, err := (&Runner{Dir: dir}).Run(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Cached != 0 || sum.Ran != 4 {
+		t.Fatalf("after a settings change: %d cached, %d ran; want 0 and 4", sum.Cached, sum.Ran)
 	}
 }

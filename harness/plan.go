@@ -31,6 +31,8 @@ type cell struct {
 	sweep   bench.Sweep
 	options bench.Options
 	trials  []bench.Hyper
+	// settings fingerprints the task's settings for the profile.
+	settings string
 }
 
 // expand validates the plan and forms its cells, skipping configurations
@@ -53,6 +55,14 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		sw, err := t.Sweep(p.Profile)
 		if err != nil {
 			return nil, nil, err
+		}
+		settings, err := t.Settings(p.Profile)
+		if err != nil {
+			return nil, nil, err
+		}
+		fp, err := bench.Fingerprint(settings)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: settings: %w", t.Name(), err)
 		}
 		if p.Select != nil {
 			sw.Select = *p.Select
@@ -80,7 +90,7 @@ func (p Plan) expand() ([]*cell, []string, error) {
 				skipped = append(skipped, t.Name()+"/"+c.Name())
 				continue
 			}
-			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts,
+			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts, settings: fp,
 				trials: Trials(sw, c.Space(p.Profile, arch), t.Name()+"/"+c.Name())})
 		}
 	}

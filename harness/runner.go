@@ -133,7 +133,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 func (r *Runner) newJob(c *cell, profile string, phase bench.Phase, trial int, seed uint64, h bench.Hyper, w float64) job {
 	spec := bench.RunSpec{
 		Schema: bench.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
-		Phase: phase, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
+		Phase: phase, Settings: c.settings, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
 	}
 	return job{spec: spec, task: c.task, config: c.config, path: RunPath(r.Dir, spec), weight: w}
 }

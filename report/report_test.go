@@ -22,6 +22,7 @@ func (fakeTask) Sweep(string) (bench.Sweep, error) {
 	return bench.Sweep{Select: bench.Selector{Metric: "loss"}}, nil
 }
 func (fakeTask) Arch(string) (bench.Arch, error) { return &bench.MLP{}, nil }
+func (fakeTask) Settings(string) (any, error)    { return nil, nil }
 func (fakeTask) Run(context.Context, bench.RunSpec, bench.Config, func(float64)) (*bench.Record, error) {
 	return nil, errors.New("not runnable")
 }

@@ -336,6 +336,7 @@ func TestRunLearns(t *testing.T) {
 	s.Synth = &SynthSize{PerFile: 128, Test: 256, Seed: SynthSeed}
 	s.Prep.Valid = 128
 	s.Epochs, s.LRDecayEpochs = 3, []int{2}
+	s.Net.Blocks = 1 // ResNet-8: the pipeline must learn within 48 updates
 	spec := bench.RunSpec{Task: "cifar10", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
 	rec, err := run(context.Background(), s, spec, baselines.Baseline{}, nil)
 	if err != nil {

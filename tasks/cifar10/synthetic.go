@@ -40,7 +40,7 @@ var synthColours = func() [Classes][Channels]float64 {
 // uniform background (each channel U(70, 185)), plus independent
 // N(0, 40²) pixel noise, rounded and clipped to 0..255. Flips and
 // translations change only the phase, so the recipe's augmentation keeps
-// the label. The constants are set so that the quick profile's ResNet-8
+// the label. The constants are set so that the quick profile's small ResNet
 // learns the classes but does not saturate (about 68% test accuracy after
 // its 4 epochs; with A ~ U(30, 60) and noise 25 it reaches 100%, with
 // A ~ U(8, 20) and noise 50 it stays at chance). Each file draws from its

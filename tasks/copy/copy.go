@@ -320,3 +320,6 @@ func (Task) Report() bench.ReportSpec {
 		Curve: ValidBitErr, CurveLabel: "validation bit error",
 	}
 }
+
+// Settings implements bench.Task.
+func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

@@ -228,3 +228,6 @@ func (Task) Report() bench.ReportSpec {
 		Curve: train.TrainEvalLoss, CurveLabel: "training loss (evaluation mode)", LogY: true,
 	}
 }
+
+// Settings implements bench.Task.
+func (t Task) Settings(profile string) (any, error) { return t.settings(profile) }

@@ -212,3 +212,6 @@ func (Task) Report() bench.ReportSpec {
 		},
 	}
 }
+
+// Settings implements bench.Task.
+func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

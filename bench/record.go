@@ -24,17 +24,17 @@ const (
 
 // RunSpec is everything a run depends on besides the code.
 type RunSpec struct {
-	Schema  int     `json:"schema"`
-	Task    string  `json:"task"`
-	Profile string  `json:"profile"`
-	Config  string  `json:"config"`
-	Phase   Phase   `json:"phase"`
+	Schema  int    `json:"schema"`
+	Task    string `json:"task"`
+	Profile string `json:"profile"`
+	Config  string `json:"config"`
+	Phase   Phase  `json:"phase"`
 	// Settings fingerprints the task's settings for the profile (see
 	// [Fingerprint]).
-	Settings string `json:"settings"`
-	Seed    uint64  `json:"seed"`
-	Hyper   Hyper   `json:"hyper"`
-	Options Options `json:"options"`
+	Settings string  `json:"settings"`
+	Seed     uint64  `json:"seed"`
+	Hyper    Hyper   `json:"hyper"`
+	Options  Options `json:"options"`
 	// Trial is the tuning trial index (0 for final runs).
 	Trial int `json:"trial"`
 }

@@ -1,7 +1,6 @@
 package baselines
 
 import (
-	"math/rand/v2"
 	"strings"
 
 	"github.com/mollifying/mollify/bench"
@@ -24,14 +23,14 @@ type WeightNoise[T nn.Float] struct {
 	Updates int
 	Weights []*nn.Param[T]
 
-	rnd    *rand.Rand
+	rnd    *rng.Noise
 	saved  [][]T
 	active bool
 	sigma  float64
 }
 
 // NewWeightNoise perturbs the given weight matrices with noise from r.
-func NewWeightNoise[T nn.Float](sigma0, frac float64, updates int, weights []*nn.Param[T], r *rand.Rand) *WeightNoise[T] {
+func NewWeightNoise[T nn.Float](sigma0, frac float64, updates int, weights []*nn.Param[T], r *rng.Noise) *WeightNoise[T] {
 	w := &WeightNoise[T]{Sigma0: sigma0, Frac: frac, Updates: updates, Weights: weights, rnd: r}
 	w.saved = make([][]T, len(weights))
 	for i, p := range weights {
@@ -140,6 +139,6 @@ func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env)
 			weights = append(weights, p)
 		}
 	}
-	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.New(env.Seed, "noise/weights"))
+	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
 	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
 }

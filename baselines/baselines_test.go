@@ -10,6 +10,7 @@ import (
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
+	"github.com/mollifying/mollify/rng"
 )
 
 func TestNANGradients(t *testing.T) {
@@ -21,7 +22,7 @@ func TestNANGradients(t *testing.T) {
 			for i := range x.Data {
 				x.Data[i] = 3 * r.NormFloat64()
 			}
-			reset := func() { l.SetRand(rand.New(rand.NewPCG(7, 7))) }
+			reset := func() { l.SetRand(rng.NewNoise(7, "test")) }
 			for _, train := range []bool{true, false} {
 				res, err := gradcheck.Check(l, x, gradcheck.Options{Train: train, Reset: reset})
 				if err != nil {
@@ -72,7 +73,7 @@ func TestWeightNoiseRestores(t *testing.T) {
 		p.Value[i] = float32(i)
 	}
 	orig := append([]float32(nil), p.Value...)
-	w := NewWeightNoise(0.1, 0.5, 100, []*nn.Param[float32]{p}, rand.New(rand.NewPCG(1, 1)))
+	w := NewWeightNoise(0.1, 0.5, 100, []*nn.Param[float32]{p}, rng.NewNoise(1, "test"))
 	w.Perturb(1)
 	changed := false
 	for i := range orig {

@@ -52,6 +52,6 @@ func buildConvAnneal(a *bench.ConvNet, h bench.Hyper, env bench.Env) (*bench.Mod
 			weights = append(weights, p)
 		}
 	}
-	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.New(env.Seed, "noise/weights"))
+	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
 	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
 }

@@ -34,14 +34,14 @@ type NoisyGate[T nn.Float] struct {
 	Unit NAN
 	P    *nn.Param[T]
 
-	rnd *rand.Rand
+	rnd *rng.Noise
 	// dp[step] holds ∂φ/∂p per element of that step, Rows×Units.
 	dp [][]T
 }
 
 // NewNoisyGate returns the gate for width units with p drawn from U(−1, 1)
 // by initRnd, as the authors' NTM controller initialises it.
-func NewNoisyGate[T nn.Float](name string, width int, unit NAN, initRnd, noiseRnd *rand.Rand) *NoisyGate[T] {
+func NewNoisyGate[T nn.Float](name string, width int, unit NAN, initRnd *rand.Rand, noiseRnd *rng.Noise) *NoisyGate[T] {
 	p := nn.NewParam[T](name+".p", 1, width)
 	p.NoDecay = true
 	for j := range p.Value {
@@ -51,7 +51,7 @@ func NewNoisyGate[T nn.Float](name string, width int, unit NAN, initRnd, noiseRn
 }
 
 // SetRand replaces the noise stream (gradient checks hold the noise fixed).
-func (g *NoisyGate[T]) SetRand(r *rand.Rand) { g.rnd = r }
+func (g *NoisyGate[T]) SetRand(r *rng.Noise) { g.rnd = r }
 
 // Forward implements nn.GateFunc.
 func (g *NoisyGate[T]) Forward(a *nn.GateArgs[T]) {
@@ -114,7 +114,7 @@ func NoisyLSTMGates[T nn.Float](seed uint64) nn.GateMaker[T] {
 				unit = NTanhP()
 			}
 			part := name + "." + nn.GateName(k)
-			gs[k] = NewNoisyGate[T](part, units, unit, pRnd, rng.New(seed, "noise/"+part))
+			gs[k] = NewNoisyGate[T](part, units, unit, pRnd, rng.NewNoise(seed, "noise/"+part))
 		}
 		return gs
 	}
@@ -150,6 +150,6 @@ func buildAnnealLSTM(a *bench.LSTM, h bench.Hyper, env bench.Env) (*bench.Model,
 	if err != nil {
 		return nil, err
 	}
-	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, LSTMWeights[float32](net), rng.New(env.Seed, "noise/weights"))
+	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, LSTMWeights[float32](net), rng.NewNoise(env.Seed, "noise/weights"))
 	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
 }

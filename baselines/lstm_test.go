@@ -11,6 +11,7 @@ import (
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
+	"github.com/mollifying/mollify/rng"
 )
 
 var testLSTM = &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 12, Embed: 3, Hidden: []int{4, 5}, Out: 12, Init: nn.Init{Kind: nn.Uniform, Scale: 0.5}}}
@@ -35,7 +36,7 @@ func TestNoisyLSTMGradients(t *testing.T) {
 			reset := func() {
 				for i, l := range net.LSTMs {
 					for k, g := range l.Gates {
-						g.(*NoisyGate[float64]).SetRand(rand.New(rand.NewPCG(uint64(i), uint64(k))))
+						g.(*NoisyGate[float64]).SetRand(rng.NewNoise(uint64(10*i+k), "test"))
 					}
 				}
 			}

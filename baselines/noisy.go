@@ -81,7 +81,7 @@ type NoisyAct[T nn.Float] struct {
 	Unit NAN
 	P    *nn.Param[T]
 
-	rnd     *rand.Rand
+	rnd     *rng.Noise
 	dx, dp  nn.Mat[T]
 	out, gx nn.Mat[T]
 	xi32    []float32
@@ -89,7 +89,7 @@ type NoisyAct[T nn.Float] struct {
 
 // NewNoisyAct returns the layer for width units with p drawn from U(−1, 1),
 // as the authors' NTM controller initialises it.
-func NewNoisyAct[T nn.Float](name string, width int, unit NAN, initRnd, noiseRnd *rand.Rand) *NoisyAct[T] {
+func NewNoisyAct[T nn.Float](name string, width int, unit NAN, initRnd *rand.Rand, noiseRnd *rng.Noise) *NoisyAct[T] {
 	p := nn.NewParam[T](name+".p", 1, width)
 	p.NoDecay = true
 	for j := range p.Value {
@@ -99,7 +99,7 @@ func NewNoisyAct[T nn.Float](name string, width int, unit NAN, initRnd, noiseRnd
 }
 
 // SetRand replaces the noise stream (gradient checks hold the noise fixed).
-func (l *NoisyAct[T]) SetRand(r *rand.Rand) { l.rnd = r }
+func (l *NoisyAct[T]) SetRand(r *rng.Noise) { l.rnd = r }
 
 // Forward implements nn.Layer. Training draws ξ per element; evaluation uses
 // its expectation (0, or 0.797 for half-normal noise).
@@ -210,6 +210,6 @@ func BuildNoisyMLP[T nn.Float](m *bench.MLP, seed uint64) (*nn.Sequential[T], er
 	pRnd := rng.New(seed, "init/noisy-p")
 	return buildMLP(m, seed, false, func(i, w int) nn.Layer[T] {
 		name := fmt.Sprintf("h%d", i+1)
-		return NewNoisyAct[T](name, w, unit, pRnd, rng.New(seed, "noise/"+name))
+		return NewNoisyAct[T](name, w, unit, pRnd, rng.NewNoise(seed, "noise/"+name))
 	})
 }

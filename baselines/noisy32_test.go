@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/vmath"
 )
 
@@ -57,8 +58,8 @@ func TestNoisyKernelMatchesEval(t *testing.T) {
 func TestNoisyFloat32Draws(t *testing.T) {
 	const width, batch = 11, 5
 	for _, u := range []NAN{NSigmoidP(), NTanhP()} {
-		l32 := NewNoisyAct[float32]("h", width, u, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
-		l64 := NewNoisyAct[float64]("h", width, u, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
+		l32 := NewNoisyAct[float32]("h", width, u, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
+		l64 := NewNoisyAct[float64]("h", width, u, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
 		x32, x64 := nn.NewMat[float32](batch, width), nn.NewMat[float64](batch, width)
 		for i := range x32.Data {
 			x32.Data[i] = float32(i%9) - 4

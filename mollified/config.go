@@ -147,7 +147,7 @@ func BuildMLP[T nn.Float](m *bench.MLP, h bench.Hyper, o bench.Options, seed uin
 	in := m.In
 	for i, w := range m.Hidden {
 		name := fmt.Sprintf("h%d", i+1)
-		l := NewLayer[T](name, in, w, m.Act, h.Get(HypC), m.Init, initRnd, rng.New(seed, "noise/"+name))
+		l := NewLayer[T](name, in, w, m.Act, h.Get(HypC), m.Init, initRnd, rng.NewNoise(seed, "noise/"+name))
 		l.Parts, l.Eval = parts, eval
 		l.PerBatch = o.Get(OptGranularity) == "batch"
 		if o.Get(OptA) == "learned" {

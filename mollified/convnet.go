@@ -2,8 +2,6 @@ package mollified
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
@@ -41,7 +39,7 @@ type ConvBlock[T nn.Float] struct {
 
 	out        nn.Shape
 	name       string
-	rnd        *rand.Rand
+	rnd        *rng.Noise
 	pre        nn.Mat[T]
 	w, dpsi    nn.Mat[T] // skip weight (π, or p in EvalExpect) and ∂ψ/∂pre
 	dpsida     nn.Mat[T]
@@ -55,7 +53,7 @@ type ConvBlock[T nn.Float] struct {
 
 // NewConvBlock mollifies the ResNet block b, reusing its branch and shortcut
 // (and so its weights), with noise scale c and noise from noiseRnd.
-func NewConvBlock[T nn.Float](name string, b *nn.BasicBlock[T], c float64, noiseRnd *rand.Rand) *ConvBlock[T] {
+func NewConvBlock[T nn.Float](name string, b *nn.BasicBlock[T], c float64, noiseRnd *rng.Noise) *ConvBlock[T] {
 	return &ConvBlock[T]{
 		Branch: b.Branch, Short: b.Short,
 		Unit: Unit{Kind: nn.ReLU, C: c}, A: 1,
@@ -75,7 +73,7 @@ func (l *ConvBlock[T]) LearnA(a0 float64) {
 
 // SetRand replaces the noise stream (gradient checks re-seed it to hold the
 // noise fixed).
-func (l *ConvBlock[T]) SetRand(r *rand.Rand) { l.rnd = r }
+func (l *ConvBlock[T]) SetRand(r *rng.Noise) { l.rnd = r }
 
 // SetP implements Target.
 func (l *ConvBlock[T]) SetP(p float64) {
@@ -147,8 +145,8 @@ func (l *ConvBlock[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 			if l.PerBatch {
 				absXi, copyIt = l.colXi[j], l.colPi[j]
 			} else {
-				absXi = math.Abs(l.rnd.NormFloat64())
-				copyIt = l.rnd.Float64() < p && skip
+				absXi, copyIt = l.rnd.AbsNormBernoulli(p)
+				copyIt = copyIt && skip
 				if !noise {
 					absXi = 0
 				}
@@ -170,8 +168,8 @@ func (l *ConvBlock[T]) drawColumns(d int, p float64, noise, skip bool) {
 	}
 	l.colXi, l.colPi = l.colXi[:d], l.colPi[:d]
 	for j := range d {
-		l.colXi[j] = math.Abs(l.rnd.NormFloat64())
-		l.colPi[j] = l.rnd.Float64() < p && skip
+		l.colXi[j], l.colPi[j] = l.rnd.AbsNormBernoulli(p)
+		l.colPi[j] = l.colPi[j] && skip
 		if !noise {
 			l.colXi[j] = 0
 		}
@@ -258,7 +256,7 @@ func BuildConvNet[T nn.Float](a *bench.ConvNet, h bench.Hyper, o bench.Options, 
 	layers := make([]nn.Layer[T], len(res.Blocks))
 	for i, b := range res.Blocks {
 		name := fmt.Sprintf("block%d", i+1)
-		cb := NewConvBlock(name, b, h.Get(HypC), rng.New(seed, "noise/"+name))
+		cb := NewConvBlock(name, b, h.Get(HypC), rng.NewNoise(seed, "noise/"+name))
 		cb.Parts, cb.Eval = parts, eval
 		cb.PerBatch = o.Get(OptGranularity) == "batch"
 		if o.Get(OptA) == "learned" {

@@ -70,7 +70,7 @@ func TestConvBlockGradients(t *testing.T) {
 			for i := range x.Data {
 				x.Data[i] = r.NormFloat64()
 			}
-			reset := func() { l.SetRand(rand.New(rand.NewPCG(31, 32))) }
+			reset := func() { l.SetRand(rng.NewNoise(31*1000+32, "test")) }
 			res, err := gradcheck.Check(l, x, gradcheck.Options{Train: c.train, Reset: reset})
 			if err != nil {
 				t.Fatal(err)
@@ -193,7 +193,7 @@ func TestConvNoisyReLUBounds(t *testing.T) {
 	c := convBlockCase{in: nn.Shape{C: 3, H: 6, W: 6}, out: 3, stride: 1, p: 1, parts: NoiseOnly, train: true}
 	l := newTestConvBlock(c, rand.New(rand.NewPCG(1, 1)))
 	l.Unit.C = 20
-	l.SetRand(rand.New(rand.NewPCG(2, 2)))
+	l.SetRand(rng.NewNoise(2*1000+2, "test"))
 	x := nn.NewMat[float64](8, c.in.Size())
 	r := rand.New(rand.NewPCG(3, 3))
 	for i := range x.Data {
@@ -221,7 +221,7 @@ func TestConvNoisyReLUBounds(t *testing.T) {
 func TestConvSkipFrequency(t *testing.T) {
 	c := convBlockCase{in: nn.Shape{C: 4, H: 8, W: 8}, out: 4, stride: 1, p: 0.3, parts: SkipOnly, train: true}
 	l := newTestConvBlock(c, rand.New(rand.NewPCG(4, 4)))
-	l.SetRand(rand.New(rand.NewPCG(5, 5)))
+	l.SetRand(rng.NewNoise(5*1000+5, "test"))
 	x := nn.NewMat[float64](16, c.in.Size())
 	l.Forward(x, true)
 	var copied float64

@@ -81,13 +81,13 @@
 // [Unit] is the reference maths, in float64; the float64 instantiation of
 // [Layer] and [ConvBlock] (the gradient checks) evaluates it per element.
 // A float32 layer (training) draws |ξ| and π for the whole batch first, in
-// the same order (ξ then π per element, row-major), and then runs the fused
+// the same order (one rng.Noise.AbsNormBernoulli per element, row-major:
+// one 64-bit word gives both in 98.8% of cases), and then runs the fused
 // kernel vmath.Mollify, which computes ψ, ∂ψ/∂x, ∂ψ/∂a and the skip for a
 // row in one vectorised pass, in float32 (agreeing with Unit to about
 // 1e-5 relative, away from the branch boundaries of Eq. 25). Its backward
-// bookkeeping goes through vmath too. The draws (math/rand/v2's
-// NormFloat64 and Float64, about 15 ns per element) then dominate the
-// element-wise cost of a mollified layer at p > 0.
+// bookkeeping goes through vmath too. The draws (a few ns per element) are
+// still the largest element-wise cost of a mollified layer at p > 0.
 //
 // # Ambiguities
 //

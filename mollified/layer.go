@@ -2,8 +2,9 @@ package mollified
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
+
+	"github.com/mollifying/mollify/rng"
 
 	"github.com/mollifying/mollify/nn"
 )
@@ -56,7 +57,7 @@ type Layer[T nn.Float] struct {
 	PerBatch bool
 
 	name   string
-	rnd    *rand.Rand
+	rnd    *rng.Noise
 	skipDX bool
 	h      *nn.Mat[T]
 	// w is the weight of the skip path per element (π, or p in
@@ -70,7 +71,7 @@ type Layer[T nn.Float] struct {
 
 // NewLayer returns an in→out mollified layer with activation kind and noise
 // scale c. Weights are drawn by init from initRnd; noise comes from noiseRnd.
-func NewLayer[T nn.Float](name string, in, out int, kind nn.Kind, c float64, init nn.Init, initRnd, noiseRnd *rand.Rand) *Layer[T] {
+func NewLayer[T nn.Float](name string, in, out int, kind nn.Kind, c float64, init nn.Init, initRnd *rand.Rand, noiseRnd *rng.Noise) *Layer[T] {
 	return &Layer[T]{
 		Dense: nn.NewDense[T](name, in, out, init, initRnd),
 		Unit:  Unit{Kind: kind, C: c},
@@ -92,7 +93,7 @@ func (l *Layer[T]) LearnA(a0 float64) {
 
 // SetRand replaces the noise stream (gradient checks re-seed it to hold the
 // noise fixed).
-func (l *Layer[T]) SetRand(r *rand.Rand) { l.rnd = r }
+func (l *Layer[T]) SetRand(r *rng.Noise) { l.rnd = r }
 
 // SetP implements the schedule's target.
 func (l *Layer[T]) SetP(p float64) {
@@ -171,8 +172,7 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 			if l.PerBatch {
 				absXi, pi = l.colXi[j], l.colPi[j]
 			} else {
-				absXi = math.Abs(l.rnd.NormFloat64())
-				pi = l.rnd.Float64() < p
+				absXi, pi = l.rnd.AbsNormBernoulli(p)
 				if !noise {
 					absXi = 0
 				}
@@ -199,8 +199,7 @@ func (l *Layer[T]) drawColumns(d int, p float64, noise, skip bool) {
 	}
 	l.colXi, l.colPi = l.colXi[:d], l.colPi[:d]
 	for j := range d {
-		l.colXi[j] = math.Abs(l.rnd.NormFloat64())
-		l.colPi[j] = l.rnd.Float64() < p
+		l.colXi[j], l.colPi[j] = l.rnd.AbsNormBernoulli(p)
 		if !noise {
 			l.colXi[j] = 0
 		}

@@ -1,8 +1,6 @@
 package mollified
 
 import (
-	"math"
-
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/vmath"
 )
@@ -67,17 +65,12 @@ func (l *Layer[T]) forward32(zT, srcT, outT, wT, dpsiT, dpsidaT *nn.Mat[T], p, s
 			}
 		}
 	} else {
-		// Branch-free: π = [u < p] is the sign of u − p (exact: a
-		// difference of two floats has the sign of the exact difference
-		// and is +0 when they are equal), so a random π costs no branch
-		// misprediction.
 		xi, pis := s.xi, w.Data
 		keepXi, keepPi := b32(noise), b32(skip)
 		for i := range xi {
-			a := math.Abs(l.rnd.NormFloat64())
-			u := l.rnd.Float64()
+			a, pi := l.rnd.AbsNormBernoulli(p)
 			xi[i] = float32(a) * keepXi
-			pis[i] = float32(math.Float64bits(u-p)>>63) * keepPi
+			pis[i] = b32(pi) * keepPi
 		}
 	}
 	slope := s.slope
@@ -198,10 +191,9 @@ func (l *ConvBlock[T]) forward32(preT, sT, yT, wT, dpsiT, dpsidaT *nn.Mat[T], p 
 		xi, pis := s.xi, w.Data
 		keepXi, keepPi := b32(noise), b32(skip)
 		for i := range xi {
-			a := math.Abs(l.rnd.NormFloat64())
-			u := l.rnd.Float64()
+			a, pi := l.rnd.AbsNormBernoulli(p)
 			xi[i] = float32(a) * keepXi
-			pis[i] = float32(math.Float64bits(u-p)>>63) * keepPi
+			pis[i] = b32(pi) * keepPi
 		}
 	}
 	s.slope = grow32(s.slope, size)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/vmath"
 )
 
@@ -94,8 +95,8 @@ func TestFloat32LayerDraws(t *testing.T) {
 		{false, true, false, Both, 0.6}, {false, false, true, Both, 0.6}, {false, false, false, Both, 0}, {false, true, false, Both, 0}} {
 		perBatch, parts := variant.perBatch, variant.parts
 		{
-			l32 := NewLayer[float32]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
-			l64 := NewLayer[float64]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)))
+			l32 := NewLayer[float32]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
+			l64 := NewLayer[float64]("h", in, out, nn.Sigmoid, 0.5, nn.Glorot, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
 			if variant.proj {
 				l32.Proj = nn.NewDense[float32]("p", in, out, nn.Glorot, rand.New(rand.NewPCG(4, 4)))
 				l64.Proj = nn.NewDense[float64]("p", in, out, nn.Glorot, rand.New(rand.NewPCG(4, 4)))

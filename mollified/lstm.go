@@ -3,7 +3,6 @@ package mollified
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
@@ -97,19 +96,19 @@ type Gate[T nn.Float] struct {
 	// the batch (paper.md §5 #8).
 	PerBatch bool
 
-	rnd *rand.Rand
+	rnd *rng.Noise
 	col []float64
 }
 
 // NewGate returns the gate with non-linearity kind (nn.Sigmoid or
 // nn.HardSigmoid) and the given target, drawing noise from r.
-func NewGate[T nn.Float](kind nn.Kind, target GateTarget, r *rand.Rand) *Gate[T] {
+func NewGate[T nn.Float](kind nn.Kind, target GateTarget, r *rng.Noise) *Gate[T] {
 	GateInverse(kind, 0.5) // rejects a kind without an inverse
 	return &Gate[T]{Kind: kind, Target: target, rnd: r}
 }
 
 // SetRand replaces the noise stream (gradient checks re-seed it).
-func (g *Gate[T]) SetRand(r *rand.Rand) { g.rnd = r }
+func (g *Gate[T]) SetRand(r *rng.Noise) { g.rnd = r }
 
 // SetP implements [Target] of the schedule.
 func (g *Gate[T]) SetP(p float64) {
@@ -161,7 +160,7 @@ func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
 	}
 }
 
-func drawAbs(dst []float64, n int, r *rand.Rand) []float64 {
+func drawAbs(dst []float64, n int, r *rng.Noise) []float64 {
 	for range n {
 		dst = append(dst, math.Abs(r.NormFloat64()))
 	}
@@ -184,12 +183,12 @@ type Candidate[T nn.Float] struct {
 	// PerBatch: see [Gate].
 	PerBatch bool
 
-	rnd *rand.Rand
+	rnd *rng.Noise
 	col []float64
 }
 
 // SetRand replaces the noise stream.
-func (c *Candidate[T]) SetRand(r *rand.Rand) { c.rnd = r }
+func (c *Candidate[T]) SetRand(r *rng.Noise) { c.rnd = r }
 
 // SetP implements [Target] of the schedule.
 func (c *Candidate[T]) SetP(p float64) {
@@ -297,14 +296,14 @@ func BuildLSTM[T nn.Float](a *bench.LSTM, h bench.Hyper, o bench.Options, seed u
 	gates := func(name string, depth, _ int) [nn.NumGates]nn.GateFunc[T] {
 		gs := nn.PlainGates[T]()
 		for k := range 3 {
-			g := NewGate[T](kind, targets[k], rng.New(seed, "noise/"+name+"."+nn.GateName(k)))
+			g := NewGate[T](kind, targets[k], rng.NewNoise(seed, "noise/"+name+"."+nn.GateName(k)))
 			g.Time, g.Eval, g.PerBatch = tm, eval, perBatch
 			gs[k] = g
 			depths[depth] = append(depths[depth], g)
 		}
 		if alg1 {
 			cand := &Candidate[T]{Unit: Unit{Kind: nn.Tanh, C: c}, Eval: eval, PerBatch: perBatch,
-				rnd: rng.New(seed, "noise/"+name+"."+nn.GateName(nn.GateCandidate))}
+				rnd: rng.NewNoise(seed, "noise/"+name+"."+nn.GateName(nn.GateCandidate))}
 			gs[nn.GateCandidate] = cand
 			depths[depth] = append(depths[depth], cand)
 		}

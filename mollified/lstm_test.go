@@ -232,7 +232,7 @@ func TestLSTMGradients(t *testing.T) {
 			reset := func() {
 				for i, d := range depths {
 					for k, g := range d {
-						s := rand.New(rand.NewPCG(uint64(i), uint64(k)))
+						s := rng.NewNoise(uint64(10*i+k), "test")
 						switch g := g.(type) {
 						case *Gate[float64]:
 							g.SetRand(s)

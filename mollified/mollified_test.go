@@ -9,6 +9,7 @@ import (
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
+	"github.com/mollifying/mollify/rng"
 )
 
 var saturating = []nn.Kind{nn.Sigmoid, nn.Tanh, nn.HardSigmoid, nn.HardTanh}
@@ -136,7 +137,7 @@ func TestLayerGradients(t *testing.T) {
 			for i := range x.Data {
 				x.Data[i] = 2 * r.NormFloat64()
 			}
-			reset := func() { l.SetRand(rand.New(rand.NewPCG(11, 12))) }
+			reset := func() { l.SetRand(rng.NewNoise(11*1000+12, "test")) }
 			res, err := gradcheck.Check(l, x, gradcheck.Options{Train: c.train, Reset: reset})
 			if err != nil {
 				t.Fatal(err)

@@ -13,4 +13,11 @@
 // values any existing consumer sees. The derivation is pinned by a golden
 // test: a change to it changes every result of the suite and must be
 // deliberate.
+//
+// The per-unit noise of the noisy and mollified layers, drawn for every unit
+// of every example at every update, comes from [Noise] (derived the same way):
+// a PCG generator called directly and a ziggurat normal sampler of our own,
+// about three times faster than *rand.Rand's NormFloat64 and Float64, with
+// its distribution tested against the normal law and its values pinned by
+// a golden test.
 package rng

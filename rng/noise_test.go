@@ -1,0 +1,116 @@
+package rng
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+)
+
+// TestNoiseDistribution checks the ziggurat against the half-normal law:
+// the Kolmogorov-Smirnov distance over 10⁶ draws (the 1% critical value is
+// 1.63/√n = 0.0016), the moments, the tail beyond the base strip, and the
+// Bernoulli bit's frequency.
+func TestNoiseDistribution(t *testing.T) {
+	const n = 1000000
+	nz := NewNoise(1, "test")
+	xs := make([]float64, n)
+	var ones int
+	for i := range xs {
+		var pi bool
+		xs[i], pi = nz.AbsNormBernoulli(0.3)
+		if pi {
+			ones++
+		}
+	}
+	slices.Sort(xs)
+	var d, sum, sq float64
+	tail := 0
+	for i, x := range xs {
+		cdf := math.Erf(x / math.Sqrt2)
+		d = max(d, math.Abs(cdf-float64(i)/n), math.Abs(cdf-float64(i+1)/n))
+		sum += x
+		sq += x * x
+		if x > zigR {
+			tail++
+		}
+	}
+	if d > 0.0016 {
+		t.Errorf("KS distance %v", d)
+	}
+	if mean := sum / n; math.Abs(mean-math.Sqrt(2/math.Pi)) > 0.002 {
+		t.Errorf("E|ξ| = %v, want %v", mean, math.Sqrt(2/math.Pi))
+	}
+	if m2 := sq / n; math.Abs(m2-1) > 0.005 {
+		t.Errorf("E ξ² = %v, want 1", m2)
+	}
+	want := math.Erfc(zigR/math.Sqrt2) * n
+	if math.Abs(float64(tail)-want) > 4*math.Sqrt(want) {
+		t.Errorf("%d draws beyond %v, want about %.0f", tail, zigR, want)
+	}
+	if f := float64(ones) / n; math.Abs(f-0.3) > 0.002 {
+		t.Errorf("Bernoulli(0.3) frequency %v", f)
+	}
+	// NormFloat64 is symmetric.
+	var pos int
+	var m float64
+	for range n {
+		x := nz.NormFloat64()
+		m += x
+		if x > 0 {
+			pos++
+		}
+	}
+	if math.Abs(m/n) > 0.004 || math.Abs(float64(pos)/n-0.5) > 0.002 {
+		t.Errorf("normal draws: mean %v, %d positive of %d", m/n, pos, n)
+	}
+	// The Bernoulli bit at the ends.
+	for range 1000 {
+		if _, pi := nz.AbsNormBernoulli(0); pi {
+			t.Fatal("Bernoulli(0) gave 1")
+		}
+		if _, pi := nz.AbsNormBernoulli(1); !pi {
+			t.Fatal("Bernoulli(1) gave 0")
+		}
+	}
+}
+
+func TestNoiseGolden(t *testing.T) {
+	nz := NewNoise(3, "golden")
+	a, pi := nz.AbsNormBernoulli(0.5)
+	got := fmt.Sprintf("%.17g %v %.17g %.17g", a, pi, nz.NormFloat64(), nz.Float64())
+	const want = "0.19147917384337684 true 0.74100676960832845 0.51508577534731914"
+	if *printGolden {
+		fmt.Printf("%q\n", got)
+		return
+	}
+	if got != want {
+		t.Errorf("draws = %s, want %s", got, want)
+	}
+}
+
+func BenchmarkAbsNormBernoulli(b *testing.B) {
+	nz := NewNoise(1, "bench")
+	var s float64
+	for b.Loop() {
+		x, _ := nz.AbsNormBernoulli(0.5)
+		s += x
+	}
+	sink = s
+}
+
+var sink float64
+
+// BenchmarkRandNormFloat is the draw Noise replaces, for comparison: a
+// *rand.Rand's NormFloat64 and Float64.
+func BenchmarkRandNormFloat(b *testing.B) {
+	r := New(1, "bench")
+	var s float64
+	for b.Loop() {
+		s += math.Abs(r.NormFloat64())
+		if r.Float64() < 0.5 {
+			s++
+		}
+	}
+	sink = s
+}

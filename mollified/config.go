@@ -104,27 +104,42 @@ func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env)
 	if err != nil {
 		return nil, err
 	}
-	L := len(layers)
-	targets := make([]Target, L)
+	targets := make([]Target, len(layers))
 	for i, l := range layers {
 		targets[i] = l
 	}
+	return scheduled(net, targets, h, o, env)
+}
+
+// scheduled returns net with the Eq. 29 schedule over targets, k
+// calibrated from anneal_frac: the model of every architecture.
+func scheduled(net nn.Layer[float32], targets []Target, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+	s, k, err := newSchedule(h, o, env, targets)
+	if err != nil {
+		return nil, err
+	}
+	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
+}
+
+// newSchedule is the Eq. 29 schedule over targets with the configuration's
+// hyper-parameters, k calibrated from anneal_frac.
+func newSchedule(h bench.Hyper, o bench.Options, env bench.Env, targets []Target) (*Schedule, float64, error) {
+	L := len(targets)
 	v0 := env.InitialLoss
 	if v0 <= 0 {
-		return nil, fmt.Errorf("mollified: initial loss %v must be positive", v0)
+		return nil, 0, fmt.Errorf("mollified: initial loss %v must be positive", v0)
 	}
 	delta := h.Get(HypDelta) * float64(L)
 	tStop := h.Get(HypAnneal) * float64(env.Updates)
 	switch {
 	case tStop < 1:
-		return nil, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
+		return nil, 0, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
 	case delta <= 0 || delta >= float64(L):
-		return nil, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
+		return nil, 0, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
 	}
 	k := CalibrateK(tStop, L, delta, v0)
 	stop := map[string]StopMode{"zero": StopZero, "freeze": StopFreeze, "never": StopNever}[o.Get(OptStop)]
-	s := NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets)
-	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
+	return NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets), k, nil
 }
 
 // kTrace records the k that anneal_frac resolved to.

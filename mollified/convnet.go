@@ -274,25 +274,9 @@ func buildConv(a *bench.ConvNet, h bench.Hyper, o bench.Options, env bench.Env) 
 	if err != nil {
 		return nil, err
 	}
-	L := len(blocks)
-	targets := make([]Target, L)
+	targets := make([]Target, len(blocks))
 	for i, b := range blocks {
 		targets[i] = b
 	}
-	v0 := env.InitialLoss
-	if v0 <= 0 {
-		return nil, fmt.Errorf("mollified: initial loss %v must be positive", v0)
-	}
-	delta := h.Get(HypDelta) * float64(L)
-	tStop := h.Get(HypAnneal) * float64(env.Updates)
-	switch {
-	case tStop < 1:
-		return nil, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
-	case delta <= 0 || delta >= float64(L):
-		return nil, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
-	}
-	k := CalibrateK(tStop, L, delta, v0)
-	stop := map[string]StopMode{"zero": StopZero, "freeze": StopFreeze, "never": StopNever}[o.Get(OptStop)]
-	s := NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets)
-	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
+	return scheduled(net, targets, h, o, env)
 }

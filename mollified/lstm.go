@@ -327,30 +327,5 @@ func buildLSTM(a *bench.LSTM, h bench.Hyper, o bench.Options, env bench.Env) (*b
 	for i, d := range depths {
 		targets[i] = d
 	}
-	s, k, err := newSchedule(h, o, env, targets)
-	if err != nil {
-		return nil, err
-	}
-	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
-}
-
-// newSchedule is the Eq. 29 schedule over targets with the configuration's
-// hyper-parameters, k calibrated from anneal_frac.
-func newSchedule(h bench.Hyper, o bench.Options, env bench.Env, targets []Target) (*Schedule, float64, error) {
-	L := len(targets)
-	v0 := env.InitialLoss
-	if v0 <= 0 {
-		return nil, 0, fmt.Errorf("mollified: initial loss %v must be positive", v0)
-	}
-	delta := h.Get(HypDelta) * float64(L)
-	tStop := h.Get(HypAnneal) * float64(env.Updates)
-	switch {
-	case tStop < 1:
-		return nil, 0, fmt.Errorf("mollified: %s = %v of %d updates is less than one update", HypAnneal, h.Get(HypAnneal), env.Updates)
-	case delta <= 0 || delta >= float64(L):
-		return nil, 0, fmt.Errorf("mollified: %s = %v, want a fraction in (0, 1)", HypDelta, h.Get(HypDelta))
-	}
-	k := CalibrateK(tStop, L, delta, v0)
-	stop := map[string]StopMode{"zero": StopZero, "freeze": StopFreeze, "never": StopNever}[o.Get(OptStop)]
-	return NewSchedule(k, h.Get(HypEMA), delta, v0, stop, targets), k, nil
+	return scheduled(net, targets, h, o, env)
 }

@@ -189,20 +189,16 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 				}
 				yb[k] = data.Train.Y[idx]
 			}
-			hooks.Start(t)
-			nn.ZeroGrad(params)
-			hooks.Perturb(t)
-			loss, _ := ce.Forward(net.Forward(xb, true), yb)
-			net.Backward(ce.Backward())
-			hooks.Restore()
-			if !finite(loss) {
+			loss, ok := hooks.Update(t, params, s.Clip, opt, s.LR(lr, t, perEpoch), func() float64 {
+				loss, _ := ce.Forward(net.Forward(xb, true), yb)
+				net.Backward(ce.Backward())
+				return loss
+			})
+			if !ok {
 				rec.Diverged = true
 				running, runningN = loss, 1
 				break
 			}
-			nn.ClipGradNorm(params, s.Clip)
-			opt.Step(params, s.LR(lr, t, perEpoch))
-			hooks.Observe(t, loss)
 			running += loss
 			runningN++
 			if t%evalEvery == 0 || t == total {

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
 )
 
 // Hooks sorts a model's hooks by the points of an update at which a
@@ -72,3 +73,24 @@ func (h *Hooks) Trace(v bench.Values) {
 
 // finite reports whether a loss is a number and not infinite.
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// Update makes update t of a training loop, in the order the package
+// documentation gives: the StepStarter hooks, zeroed gradients, the
+// perturbation, fb (the forward and backward pass, which returns the
+// loss), the restoration, then — unless the loss is NaN or infinite, which
+// Update reports with ok = false and no step — gradient-norm clipping, the
+// optimiser's step with learning rate lr, and the LossObserver hooks.
+func (h *Hooks) Update(t int, params []*nn.Param[float32], clip float64, opt nn.Optimizer[float32], lr float64, fb func() float64) (loss float64, ok bool) {
+	h.Start(t)
+	nn.ZeroGrad(params)
+	h.Perturb(t)
+	loss = fb()
+	h.Restore()
+	if !finite(loss) {
+		return loss, false
+	}
+	nn.ClipGradNorm(params, clip)
+	opt.Step(params, lr)
+	h.Observe(t, loss)
+	return loss, true
+}

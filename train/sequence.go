@@ -181,21 +181,16 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 					y[st*s.Batch+b] = c.Train[at+1]
 				}
 			}
-			hooks.Start(t)
-			nn.ZeroGrad(params)
-			hooks.Perturb(t)
-			sum, n, _ := ce.Forward(net.Forward(x, true), y)
-			net.Backward(ce.Backward(1 / float64(s.Batch)))
-			hooks.Restore()
-			loss := sum / float64(n)
-			if !finite(loss) {
+			loss, ok := hooks.Update(t, params, s.Clip, opt, epochLR, func() float64 {
+				sum, n, _ := ce.Forward(net.Forward(x, true), y)
+				net.Backward(ce.Backward(1 / float64(s.Batch)))
+				return sum / float64(n)
+			})
+			if !ok {
 				rec.Diverged = true
 				running, runningN = loss, 1
 				break
 			}
-			nn.ClipGradNorm(params, s.Clip)
-			opt.Step(params, epochLR)
-			hooks.Observe(t, loss)
 			running += loss
 			runningN++
 			if t%evalEvery == 0 || t == total {

@@ -7,6 +7,7 @@ import (
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
+	"github.com/mollifying/mollify/train"
 )
 
 // Step performs training updates of a case's model exactly as one update of
@@ -19,16 +20,15 @@ type Step struct {
 	Case  Case
 	Model *bench.Model
 
-	params     []*nn.Param[float32]
-	opt        nn.Optimizer[float32]
-	ce         nn.SoftmaxCE[float32]
-	x          *nn.Mat[float32]
-	y          []int32
-	t          int
-	perEpoch   int
-	starters   []bench.StepStarter
-	perturbers []bench.Perturber
-	observers  []bench.LossObserver
+	params   []*nn.Param[float32]
+	opt      nn.Optimizer[float32]
+	ce       nn.SoftmaxCE[float32]
+	x        *nn.Mat[float32]
+	y        []int32
+	t        int
+	perEpoch int
+	hooks    *train.Hooks
+	fb       func() float64 // forwardBackward, bound once: no allocation per step
 }
 
 // NewStep builds the case's model and a batch of inputs uniform in [0, 1)
@@ -48,17 +48,8 @@ func NewStep(c Case, seed uint64) (*Step, error) {
 	}
 	s.perEpoch = max(w.Train/w.Batch, 1)
 	s.t = c.FirstUpdate() - 1
-	for _, h := range m.Hooks {
-		if v, ok := h.(bench.StepStarter); ok {
-			s.starters = append(s.starters, v)
-		}
-		if v, ok := h.(bench.Perturber); ok {
-			s.perturbers = append(s.perturbers, v)
-		}
-		if v, ok := h.(bench.LossObserver); ok {
-			s.observers = append(s.observers, v)
-		}
-	}
+	s.hooks = train.CollectHooks(m)
+	s.fb = s.forwardBackward
 	s.x, s.y = batch(c, w.Batch, rng.New(seed, "speed/batch"))
 	return s, nil
 }
@@ -80,27 +71,18 @@ func batch(c Case, n int, r *rand.Rand) (*nn.Mat[float32], []int32) {
 	return x, y
 }
 
+// forwardBackward is the update's forward and backward pass; it returns
+// the loss.
+func (s *Step) forwardBackward() float64 {
+	loss, _ := s.ce.Forward(s.Model.Net.Forward(s.x, true), s.y)
+	s.Model.Net.Backward(s.ce.Backward())
+	return loss
+}
+
 // Run performs one update and returns its training loss.
 func (s *Step) Run() float64 {
 	s.t++
-	t := s.t
-	for _, h := range s.starters {
-		h.StartStep(t)
-	}
-	nn.ZeroGrad(s.params)
-	for _, h := range s.perturbers {
-		h.Perturb(t)
-	}
-	loss, _ := s.ce.Forward(s.Model.Net.Forward(s.x, true), s.y)
-	s.Model.Net.Backward(s.ce.Backward())
-	for _, h := range s.perturbers {
-		h.Restore()
-	}
-	nn.ClipGradNorm(s.params, s.Case.Work.Clip)
-	s.opt.Step(s.params, s.Case.Work.LR(s.Case.Hyper.Get("lr"), t, s.perEpoch))
-	for _, h := range s.observers {
-		h.ObserveLoss(t, loss)
-	}
+	loss, _ := s.hooks.Update(s.t, s.params, s.Case.Work.Clip, s.opt, s.Case.Work.LR(s.Case.Hyper.Get("lr"), s.t, s.perEpoch), s.fb)
 	return loss
 }
 

@@ -231,22 +231,19 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 			lens[i] = s.Curriculum.Len((t-1)*s.Batch+i, s.MaxLen, r)
 		}
 		gen.Fill(&b, lens, r)
-		hooks.Start(t)
-		nn.ZeroGrad(params)
-		hooks.Perturb(t)
-		nn.ResetState(net, s.Batch)
-		sum, n, _ := bce.Forward(net.Forward(b.X, true), b.Y, b.Mask)
-		net.Backward(bce.Backward(1 / float64(n)))
-		hooks.Restore()
-		loss := sum / float64(n)
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		var sum float64
+		_, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
+			nn.ResetState(net, s.Batch)
+			var n int
+			sum, n, _ = bce.Forward(net.Forward(b.X, true), b.Y, b.Mask)
+			net.Backward(bce.Backward(1 / float64(n)))
+			return sum / float64(n)
+		})
+		if !ok {
 			rec.Diverged = true
 			running, runningN = math.NaN(), 1
 			break
 		}
-		nn.ClipGradNorm(params, s.Clip)
-		opt.Step(params, lr)
-		hooks.Observe(t, loss)
 		running += sum / math.Ln2 / float64(s.Batch)
 		runningN++
 		if t%s.EvalEvery == 0 || t == s.Updates {

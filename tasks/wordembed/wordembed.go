@@ -371,22 +371,17 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 			}
 			t++
 			fill(&x, &y, d.Train, b)
-			hooks.Start(t)
-			nn.ZeroGrad(params)
-			hooks.Perturb(t)
-			nn.ResetState(net, len(b))
-			sum := se.Forward(net.Forward(&x, true), &y)
-			net.Backward(se.Backward(1 / float64(len(b))))
-			hooks.Restore()
-			loss := sum / float64(len(b))
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			loss, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
+				nn.ResetState(net, len(b))
+				sum := se.Forward(net.Forward(&x, true), &y)
+				net.Backward(se.Backward(1 / float64(len(b))))
+				return sum / float64(len(b))
+			})
+			if !ok {
 				rec.Diverged = true
 				running, runningN = loss, 1
 				break
 			}
-			nn.ClipGradNorm(params, s.Clip)
-			opt.Step(params, lr)
-			hooks.Observe(t, loss)
 			running += loss
 			runningN++
 			if t%evalEvery == 0 || t == total {

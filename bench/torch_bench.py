@@ -23,15 +23,30 @@ What is built here, and what is not:
     without bias, BN, ReLU; post-activation basic blocks; option-A
     shortcuts: stride-2 subsampling and appended zero channels; global
     average pooling; Linear head).
+  * baseline on an LSTM (nn.NewLSTMNet): optional nn.Embedding, the LSTM
+    stack as one torch.nn.LSTM (its own per-layer modules when the widths
+    differ), optionally bidirectional, a Linear head at every step or, for
+    a summary network, on the two directions' final states. The batch is
+    time-major, as on the Go side, and its loss is the task loop's
+    ("seq" in the spec): "lm", the token cross-entropy summed over the
+    window's steps and averaged over its columns, the state carried from
+    one update to the next (detached); "bce", sigmoid cross-entropy of the
+    masked target bits, averaged over them, on the copy task's layout
+    (BOS, the vectors, EOS, then the targets; padded to the longest
+    sequence), the state zero at every update; "mse", ½‖y − t‖² averaged
+    over the sequences. torch.nn.LSTM has two bias vectors per gate where
+    the Go LSTM has one; that is 4·hidden more additions per step.
   The other configurations (noisy, anneal, mollified, stochdepth) have no
   standard PyTorch form and are listed as skipped.
 
 One step is: zero_grad(set_to_none=True), forward in training mode,
-cross-entropy (mean over the batch), backward, clip_grad_norm_ when the
-task clips, SGD step (momentum, Nesterov and weight decay as the task's;
-weight decay only on weights of dimension > 1, as the suite exempts biases
-and batch-norm parameters). Inputs are uniform in [0, 1) for MLPs and
-standard normal for images, labels uniform.
+cross-entropy (mean over the batch; for an LSTM the loss above), backward,
+clip_grad_norm_ when the task clips, SGD step (momentum, Nesterov and
+weight decay as the task's; weight decay only on weights of dimension > 1,
+as the suite exempts biases and batch-norm parameters) or Adam when the
+task uses it. Inputs are uniform in [0, 1) for MLPs and standard normal
+for images, labels uniform; tokens, bits and target vectors at random for
+LSTMs.
 
 Timing: CPU time of the process (time.process_time_ns), after one warm-up
 call, in rounds of at least min_round seconds, until `seconds` of CPU time
@@ -147,6 +162,108 @@ class ResNet(nn.Module):
         return self.out(x.mean(dim=(2, 3)))
 
 
+class LSTMNet(nn.Module):
+    """The network of an nn.LSTMNetSpec (JSON field names)."""
+
+    def __init__(self, spec):
+        super().__init__()
+        hidden, self.bidir, self.summary = spec["hidden"], spec.get("bidirectional", False), spec.get("summary", False)
+        vocab = spec.get("vocab", 0)
+        self.emb = nn.Embedding(vocab, spec["embed"]) if vocab > 0 else None
+        d = spec["embed"] if vocab > 0 else spec["in"]
+        if len(set(hidden)) == 1:
+            self.stack = nn.ModuleList([nn.LSTM(d, hidden[0], num_layers=len(hidden), bidirectional=self.bidir)])
+        else:
+            layers = []
+            for h in hidden:
+                layers.append(nn.LSTM(d, h, bidirectional=self.bidir))
+                d = 2 * h if self.bidir else h
+            self.stack = nn.ModuleList(layers)
+        width = hidden[-1] * (2 if self.bidir else 1)
+        self.out = nn.Linear(width, spec["out"])
+
+    def forward(self, x, state=None):
+        """x is (steps, batch) token ids or (steps, batch, in) vectors;
+        state is the carried state of each module of the stack, or None.
+        Returns the output and the new state."""
+        if self.emb is not None:
+            x = self.emb(x)
+        new = []
+        for i, lstm in enumerate(self.stack):
+            x, (h, c) = lstm(x, None if state is None else state[i])
+            new.append((h, c))
+        if self.summary:
+            h = new[-1][0]
+            x = torch.cat([h[-2], h[-1]], dim=1) if self.bidir else h[-1]
+        return self.out(x), new
+
+
+def seq_batch(step):
+    """The inputs and targets of an LSTM step: (x, targets, mask)."""
+    spec, seq, batch = step["lstm"], step["seq"], step["batch"]
+    steps, loss = seq["steps"], seq["loss"]
+    if loss == "lm":
+        vocab = spec["vocab"]
+        return torch.randint(0, vocab, (steps, batch)), torch.randint(0, vocab, (steps, batch)), None
+    if loss == "bce":
+        bits = spec["out"]
+        x = torch.zeros(steps, batch, spec["in"])
+        y = torch.zeros(steps, batch, bits)
+        mask = torch.zeros(steps, batch, dtype=torch.bool)
+        for s, n in enumerate(seq["lens"]):
+            v = torch.randint(0, 2, (n, bits)).float()
+            x[0, s, bits] = 1
+            x[1 : n + 1, s, :bits] = v
+            x[n + 1, s, bits + 1] = 1
+            y[n + 2 : 2 * n + 2, s] = v
+            mask[n + 2 : 2 * n + 2, s] = True
+        return x, y, mask
+    if loss == "mse":
+        x = torch.randint(0, spec["vocab"], (steps, batch)) if spec.get("vocab", 0) > 0 else torch.rand(steps, batch, spec["in"])
+        t = torch.randn(batch, spec["out"])
+        return x, t / t.norm(dim=1, keepdim=True), None
+    raise NotImplementedError(f"sequence loss {loss!r} not built here")
+
+
+def time_seq_step(step, seconds, min_round):
+    if step["config"] != "baseline":
+        raise NotImplementedError(f"no standard PyTorch form of {step['config']} on an lstm")
+    torch.manual_seed(1)
+    model = LSTMNet(step["lstm"])
+    model.train()
+    x, y, mask = seq_batch(step)
+    loss_kind, batch = step["seq"]["loss"], step["batch"]
+    params = list(model.parameters())
+    if step["optimizer"] == "sgd":
+        opt = torch.optim.SGD(params, lr=step["lr"], momentum=step["momentum"], nesterov=step["nesterov"])
+    elif step["optimizer"] == "adam":
+        opt = torch.optim.Adam(params, lr=step["lr"])
+    else:
+        raise NotImplementedError(f"optimizer {step['optimizer']!r} not built here")
+    clip = step["clip"]
+    carried = [None]
+
+    def one():
+        opt.zero_grad(set_to_none=True)
+        if loss_kind == "lm":
+            out, state = model(x, carried[0])
+            carried[0] = [(h.detach(), c.detach()) for h, c in state]
+            loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1), reduction="sum") / batch
+        elif loss_kind == "bce":
+            out, _ = model(x)
+            loss = F.binary_cross_entropy_with_logits(out[mask], y[mask])
+        else:
+            out, _ = model(x)
+            loss = 0.5 * (out - y).pow(2).sum() / batch
+        loss.backward()
+        if clip > 0:
+            torch.nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
+
+    one()
+    return measure(one, seconds, min_round)
+
+
 def build(step):
     """Returns (model, input width, classes), or raises NotImplementedError."""
     cfg, arch = step["config"], step["arch"]
@@ -184,6 +301,8 @@ def measure(f, seconds, min_round):
 
 
 def time_step(step, seconds, min_round):
+    if step["arch"] == "lstm":
+        return time_seq_step(step, seconds, min_round)
     torch.manual_seed(1)
     model, d_in, classes = build(step)
     model.train()

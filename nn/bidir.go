@@ -12,6 +12,7 @@ type Bidirectional[T Float] struct {
 	Fwd, Bwd *LSTM[T]
 
 	rev, out, dyF, dyB, dx Mat[T]
+	subs                   [2]Layer[T] // Sublayers' slice, so that ResetState allocates nothing
 }
 
 // NewBidirectional pairs two layers of the same input width.
@@ -23,7 +24,10 @@ func NewBidirectional[T Float](fwd, bwd *LSTM[T]) *Bidirectional[T] {
 }
 
 // Sublayers implements [Container].
-func (b *Bidirectional[T]) Sublayers() []Layer[T] { return []Layer[T]{b.Fwd, b.Bwd} }
+func (b *Bidirectional[T]) Sublayers() []Layer[T] {
+	b.subs = [2]Layer[T]{b.Fwd, b.Bwd}
+	return b.subs[:]
+}
 
 // SkipInputGrad implements [InputGradSkipper].
 func (b *Bidirectional[T]) SkipInputGrad() {

@@ -463,3 +463,34 @@ func TestSequenceStepAllocatesNothing(t *testing.T) {
 		t.Fatalf("a training step allocates %v times", n)
 	}
 }
+
+// TestBidirectionalStepAllocatesNothing: a sequence-to-vector step through
+// a bidirectional layer, new sequences every step (ResetState reaches the
+// two directions through Sublayers), allocates nothing after the first.
+func TestBidirectionalStepAllocatesNothing(t *testing.T) {
+	const batch, steps = 3, 4
+	r := rand.New(rand.NewPCG(1, 2))
+	net, err := nn.NewLSTMNet[float32](nn.LSTMNetSpec{Vocab: 9, Embed: 5, Hidden: []int{6}, Bidirectional: true, Summary: true, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}, nil, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := nn.NewMat[float32](steps*batch, 1)
+	for i := range x.Data {
+		x.Data[i] = float32(r.IntN(9))
+	}
+	y := nn.NewMat[float32](batch, 2)
+	var se nn.SquaredError[float32]
+	opt := &nn.SGD[float32]{}
+	ps := net.Params()
+	step := func() {
+		nn.ResetState[float32](net, batch)
+		nn.ZeroGrad(ps)
+		se.Forward(net.Forward(x, true), y)
+		net.Backward(se.Backward(1.0 / batch))
+		opt.Step(ps, 0.1)
+	}
+	step()
+	if n := testing.AllocsPerRun(20, step); n != 0 {
+		t.Fatalf("a training step allocates %v times", n)
+	}
+}

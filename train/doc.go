@@ -13,4 +13,10 @@
 //
 // The loop never allocates after its first evaluation: batches are gathered
 // into reused buffers.
+//
+// [Workload] states the work of a task's run (updates, evaluations and
+// their sizes) without data; tasks with loops of their own (the recurrent
+// tasks) also implement [Stepper], which makes their loop's update on a
+// fixed batch ([SeqBatch]; [NewLMStep] for LanguageModel), so that package
+// bench/speed can time every task's update.
 package train

@@ -182,9 +182,7 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 				}
 			}
 			loss, ok := hooks.Update(t, params, s.Clip, opt, epochLR, func() float64 {
-				sum, n, _ := ce.Forward(net.Forward(x, true), y)
-				net.Backward(ce.Backward(1 / float64(s.Batch)))
-				return sum / float64(n)
+				return lmForwardBackward(net, &ce, x, y, s.Batch)
 			})
 			if !ok {
 				rec.Diverged = true
@@ -226,6 +224,16 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 		}
 	}
 	return rec, nil
+}
+
+// lmForwardBackward is the forward and backward pass of a LanguageModel
+// update on the window x, y of batch columns: the loss back-propagated is
+// the token cross-entropy summed over the window's steps and averaged over
+// its columns; the loss returned is the mean per token.
+func lmForwardBackward(net nn.Layer[float32], ce *nn.SeqSoftmaxCE[float32], x *nn.Mat[float32], y []int32, batch int) float64 {
+	sum, n, _ := ce.Forward(net.Forward(x, true), y)
+	net.Backward(ce.Backward(1 / float64(batch)))
+	return sum / float64(n)
 }
 
 // lmEval computes the mean NLL of a stream in evaluation mode.

@@ -41,3 +41,19 @@ func TestWorkloadMatchesClassify(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkloadOfOwnLoop: a task with its own loop states its epochs and
+// the size of an evaluation directly.
+func TestWorkloadOfOwnLoop(t *testing.T) {
+	w := Workload{Settings: Settings{Epochs: 3, Batch: 20, TrainEval: 10}, Train: 1000, Valid: 50, Test: 60, PerEpoch: 7}
+	if w.UpdatesPerEpoch() != 7 || w.Updates() != 21 || w.Evaluations() != 4 {
+		t.Fatalf("%d updates per epoch, %d updates, %d evaluations; want 7, 21, 4", w.UpdatesPerEpoch(), w.Updates(), w.Evaluations())
+	}
+	if w.EvalExamples() != 10+50+60 {
+		t.Fatalf("EvalExamples = %d without PerEval, want 120", w.EvalExamples())
+	}
+	w.PerEval, w.EvalEvery = 333, 5
+	if w.EvalExamples() != 333 || w.Evaluations() != 1+4+1 {
+		t.Fatalf("EvalExamples = %d, Evaluations = %d; want 333, 6", w.EvalExamples(), w.Evaluations())
+	}
+}

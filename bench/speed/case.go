@@ -16,7 +16,9 @@ type Case struct {
 	// Task and Config are registry names. Variant, when set, names how the
 	// network differs from the task's profile (Variants).
 	Task, Config, Variant string
-	Arch                  bench.Arch
+	// Profile is the profile whose sizes the case has.
+	Profile string
+	Arch    bench.Arch
 	// Own is set when Arch is the profile's own network, not a smaller
 	// stand-in.
 	Own bool
@@ -62,7 +64,7 @@ func (c Case) TaskName() string {
 // Classes is the number of classes of the network's output.
 func (c Case) Classes() int { return classes(c.Arch) }
 
-// Inputs is the width of one input example.
+// Inputs is the width of one input example of a classifier.
 func (c Case) Inputs() int {
 	switch a := c.Arch.(type) {
 	case *bench.MLP:
@@ -79,8 +81,21 @@ func classes(a bench.Arch) int {
 		return a.Out
 	case *bench.ConvNet:
 		return a.Classes
+	case *bench.LSTM:
+		return a.Out
 	}
 	panic(fmt.Sprintf("speed: unknown architecture %T", a))
+}
+
+// Stepper is the case's task as a train.Stepper (a task with its own
+// training loop), or nil for a task that trains with train.Classify.
+func (c Case) Stepper() train.Stepper {
+	t, err := harness.LookupTask(c.Task)
+	if err != nil {
+		return nil
+	}
+	s, _ := t.(train.Stepper)
+	return s
 }
 
 // Build makes the case's model as the harness would for a run.
@@ -159,9 +174,12 @@ func Cases(profile string, full bool) ([]Case, error) {
 					return nil, err
 				}
 				c := Case{
-					Task: t.Name(), Config: cfg.Name(), Variant: v.name, Arch: v.arch, Own: v.own, Work: work,
+					Task: t.Name(), Config: cfg.Name(), Variant: v.name, Profile: profile, Arch: v.arch, Own: v.own, Work: work,
 					Hyper: h, Options: opts,
-					Env: bench.Env{Seed: 1, Updates: work.Updates(), InitialLoss: math.Log(float64(classes(v.arch)))},
+					Env: bench.Env{Seed: 1, Updates: work.Updates(), InitialLoss: work.InitialLoss},
+				}
+				if c.Env.InitialLoss <= 0 {
+					c.Env.InitialLoss = math.Log(float64(classes(v.arch)))
 				}
 				m, err := cfg.Build(v.arch, h, opts, c.Env)
 				if errors.Is(err, bench.ErrNotApplicable) {

@@ -12,6 +12,7 @@ import (
 	"github.com/mollifying/mollify/gemm"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/train"
 )
 
@@ -60,12 +61,12 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 		t.Error("ResNet-110 measured under a configuration other than the reference")
 	}
 	// Late cases exactly for configurations whose hooks depend on t.
-	for _, want := range []string{"parity/mollified/late", "parity/anneal/late", "cifar10-resnet20/stochdepth/late"} {
+	for _, want := range []string{"parity/mollified/late", "parity/anneal/late", "cifar10-resnet20/stochdepth/late", "ptb/mollified/late", "copy/anneal/late", "wordembed/mollified/late", "ptb/noisy"} {
 		if _, ok := names[want]; !ok {
 			t.Errorf("no case %s", want)
 		}
 	}
-	for _, not := range []string{"parity/baseline/late", "parity/residual/late", "parity/noisy/late"} {
+	for _, not := range []string{"parity/baseline/late", "parity/residual/late", "parity/noisy/late", "ptb/residual", "copy/stochdepth", "wordembed/noisy/late"} {
 		if _, ok := names[not]; ok {
 			t.Errorf("case %s for a configuration without schedule", not)
 		}
@@ -166,7 +167,7 @@ func TestStepDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cs {
-		if !strings.HasPrefix(c.Name(), "parity/") && !strings.HasPrefix(c.Name(), "cifar10/") {
+		if !slices.ContainsFunc([]string{"parity/", "cifar10/", "ptb/", "copy/", "wordembed/"}, func(p string) bool { return strings.HasPrefix(c.Name(), p) }) {
 			continue
 		}
 		t.Run(c.Name(), func(t *testing.T) {
@@ -287,6 +288,87 @@ func TestStepSpecOf(t *testing.T) {
 			if s.Arch != "convnet" || s.ResNet == nil || s.ResNet.Blocks != a.Blocks || s.ResNet.In != [3]int{a.In.C, a.In.H, a.In.W} || s.ResNet.Shortcut != "pad" {
 				t.Fatalf("%s: spec %+v", c.Name(), s.ResNet)
 			}
+		case *bench.LSTM:
+			if s.Arch != "lstm" || s.LSTM == nil || s.LSTM.Vocab != a.Vocab || s.Seq == nil || s.Seq.Steps < 1 {
+				t.Fatalf("%s: spec %+v", c.Name(), s)
+			}
+			switch c.Task {
+			case "ptb":
+				if s.Seq.Loss != train.LossLM || s.Seq.Steps != 20 || s.Batch != 20 || s.LR != 1 || s.Clip != 5 || s.Optimizer != "sgd" || s.LSTM.Embed != 200 || len(s.LSTM.Hidden) != 3 || s.LSTM.Out != 10000 {
+					t.Fatalf("%s: spec %+v %+v %+v", c.Name(), s, s.Seq, s.LSTM)
+				}
+			case "copy":
+				if s.Seq.Loss != train.LossBCE || len(s.Seq.Lens) != s.Batch || s.Seq.Steps != 2*slices.Max(s.Seq.Lens)+2 || s.Optimizer != "adam" {
+					t.Fatalf("%s: spec %+v %+v", c.Name(), s, s.Seq)
+				}
+			}
 		}
+		if _, lstm := c.Arch.(*bench.LSTM); lstm != (s.Seq != nil) {
+			t.Fatalf("%s: sequence spec %+v for a %T", c.Name(), s.Seq, c.Arch)
+		}
+	}
+}
+
+// TestRecurrentStepIsTheTasks: for a task with its own loop, Step makes the
+// task's update (train.Stepper) on the batch the task draws from the
+// benchmark's stream, with the case's learning rate and first update, on
+// a model built as a run builds it.
+func TestRecurrentStepIsTheTasks(t *testing.T) {
+	const updates = 3
+	for _, name := range []string{"ptb/baseline", "ptb/mollified/late", "copy/anneal", "wordembed/noisy"} {
+		t.Run(name, func(t *testing.T) {
+			c := quickCase(t, name)
+			st := c.Stepper()
+			if st == nil {
+				t.Fatalf("%s is not a train.Stepper", c.Task)
+			}
+			if c.Env.Updates != c.Work.Updates() || c.Env.InitialLoss != c.Work.InitialLoss || c.Work.InitialLoss <= 0 {
+				t.Fatalf("env %+v for a workload of %d updates and initial loss %v", c.Env, c.Work.Updates(), c.Work.InitialLoss)
+			}
+			s, err := NewStep(c, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Batch == nil || s.Batch.Batch != c.Work.Batch {
+				t.Fatalf("batch %+v, want %d sequences", s.Batch, c.Work.Batch)
+			}
+			m, err := c.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := st.StepBatch(c.Profile, c.FirstUpdate(), rng.New(3, "speed/batch"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := st.Step(c.Profile, m, c.Hyper.Get("lr"), c.FirstUpdate(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range updates {
+				if a, b := s.Run(), run(); a != b || math.IsNaN(a) {
+					t.Fatalf("losses %v (Step) and %v (the task's step)", a, b)
+				}
+			}
+			fresh, _ := c.Build()
+			var moved float64
+			for i, p := range s.Model.Net.Params() {
+				for j, v := range p.Value {
+					if w := m.Net.Params()[i].Value[j]; v != w {
+						t.Fatalf("%s[%d] = %v after Step, %v after the task's step", p.Name, j, v, w)
+					}
+					moved = max(moved, math.Abs(float64(v)-float64(fresh.Net.Params()[i].Value[j])))
+				}
+			}
+			if moved == 0 {
+				t.Fatal("the updates moved no weight")
+			}
+			e, err := NewEval(c, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l := e.Run(); math.IsNaN(l) || l <= 0 || e.Examples() < 1 {
+				t.Fatalf("evaluation loss %v over %d %ss", l, e.Examples(), c.Work.Unit)
+			}
+		})
 	}
 }

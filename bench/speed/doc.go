@@ -22,6 +22,18 @@
 // is left out. TestStepMatchesClassify checks that Step and Classify train
 // the same weights.
 //
+// The recurrent tasks train with loops of their own (ptb with
+// train.LanguageModel, copy and wordembed with theirs) and implement
+// train.Stepper: the task draws the fixed batch of its loop's shape
+// (StepBatch: a window of 20×20 tokens for ptb, the state carried from
+// update to update; padded bit sequences with their mask, with the
+// lengths the curriculum draws at the case's update, for copy; words of
+// one length, the one nearest the mean over an epoch's batches, for
+// wordembed) and makes the update as its loop does (Step: the loop's
+// forward-backward under train.Hooks.Update with the loop's optimiser,
+// clipping and learning rate). The tasks' own tests check that these
+// steps train the same weights as their loops.
+//
 // Each case is a registered task under a registered configuration, built by
 // the configuration's own Build from the task's Arch, with the first value
 // of every axis of the configuration's space and the smallest learning rate
@@ -52,5 +64,10 @@
 // products only, 2·m·n·k each) and MFLOP/step. ns/op is Go's wall time per
 // update and includes the time other processes held the core.
 // BenchmarkEval times the evaluation-mode forward pass per example, at the
-// chunk size Classify evaluates with, for the estimate of whole runs.
+// chunk size Classify evaluates with, for the estimate of whole runs; for
+// a recurrent task per unit of its workload (train.Workload.Unit), on the
+// chunk its loop evaluates at once: a window of 20 tokens in one column for
+// ptb (which reads the validation and test streams as one sequence each),
+// a batch of 32 sequences of lengths uniform on 1..20 for copy, 32 words
+// for wordembed.
 package speed

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
 )
 
 // The benchmark command hands the PyTorch script (bench/torch_bench.py) a
@@ -39,11 +41,14 @@ type StepSpec struct {
 	Name   string `json:"name"`
 	Task   string `json:"task"`
 	Config string `json:"config"`
-	// Arch is "mlp" or "convnet"; MLP or ResNet describes the network.
-	Arch   string      `json:"arch"`
-	MLP    *bench.MLP  `json:"mlp,omitempty"`
-	ResNet *ResNetSpec `json:"resnet,omitempty"`
-	Batch  int         `json:"batch"`
+	// Arch is "mlp", "convnet" or "lstm"; MLP, ResNet or LSTM describes
+	// the network, and Seq the batch of sequences an LSTM trains on.
+	Arch   string          `json:"arch"`
+	MLP    *bench.MLP      `json:"mlp,omitempty"`
+	ResNet *ResNetSpec     `json:"resnet,omitempty"`
+	LSTM   *nn.LSTMNetSpec `json:"lstm,omitempty"`
+	Seq    *SeqSpec        `json:"seq,omitempty"`
+	Batch  int             `json:"batch"`
 	// Optimizer, Momentum, Nesterov, WeightDecay (on weights only, not on
 	// biases or batch-norm parameters), Clip (0: none) and LR are those of
 	// the task's training settings.
@@ -64,6 +69,20 @@ type ResNetSpec struct {
 	Shortcut string `json:"shortcut"`
 }
 
+// SeqSpec is the shape of a batch of sequences (train.SeqBatch).
+type SeqSpec struct {
+	// Loss is train.LossLM (token cross-entropy summed over the steps,
+	// averaged over the columns, state carried from window to window),
+	// train.LossBCE (sigmoid cross-entropy of the masked target bits,
+	// averaged over them; the copy task's layout) or train.LossMSE
+	// (½‖y − t‖² of each sequence's final states, averaged).
+	Loss string `json:"loss"`
+	// Steps is the number of time steps of the batch; Lens, for a padded
+	// batch, the sequences' own lengths.
+	Steps int   `json:"steps"`
+	Lens  []int `json:"lens,omitempty"`
+}
+
 // StepSpecOf describes c.
 func StepSpecOf(c Case) (StepSpec, error) {
 	w := c.Work
@@ -81,6 +100,17 @@ func StepSpecOf(c Case) (StepSpec, error) {
 			In: [3]int{a.In.C, a.In.H, a.In.W}, Classes: a.Classes, Blocks: a.Blocks,
 			Widths: a.Widths, Shortcut: a.Shortcut.String(),
 		}
+	case *bench.LSTM:
+		st := c.Stepper()
+		if st == nil {
+			return StepSpec{}, fmt.Errorf("speed: %s: an LSTM without a task loop to describe", c.Name())
+		}
+		b, err := st.StepBatch(c.Profile, c.FirstUpdate(), rng.New(1, "speed/batch"))
+		if err != nil {
+			return StepSpec{}, fmt.Errorf("speed: %s: %w", c.Name(), err)
+		}
+		s.Arch, s.LSTM = a.ArchName(), &a.LSTMNetSpec
+		s.Seq = &SeqSpec{Loss: b.Loss, Steps: b.Steps, Lens: b.Lens}
 	default:
 		return StepSpec{}, fmt.Errorf("speed: %s: no description of a %T for other frameworks", c.Name(), c.Arch)
 	}

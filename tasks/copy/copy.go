@@ -170,6 +170,20 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 // Every EvalEvery updates the network is evaluated on the fixed validation
 // and test sets.
 func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, progress func(float64)) (*bench.Record, error) {
+	gen := s.gen()
+	r := rng.New(spec.Seed, "copy/train")
+	lens := make([]int, s.Batch)
+	draw := func(t int, b *Batch) {
+		for i := range lens {
+			lens[i] = s.Curriculum.Len((t-1)*s.Batch+i, s.MaxLen, r)
+		}
+		gen.Fill(b, lens, r)
+	}
+	return loop(ctx, spec, cfg, s, draw, progress)
+}
+
+// loop is run's training loop; draw lays out the batch of update t in b.
+func loop(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, draw func(t int, b *Batch), progress func(float64)) (*bench.Record, error) {
 	env := bench.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2}
 	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
 	if err != nil {
@@ -177,21 +191,13 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 	}
 	net := model.Net
 	params := net.Params()
-	var opt nn.Optimizer[float32]
-	switch s.Optimizer {
-	case "adam":
-		opt = nn.NewAdam[float32]()
-	case "sgd":
-		opt = &nn.SGD[float32]{}
-	default:
-		return nil, fmt.Errorf("copy: optimizer = %q, want adam or sgd", s.Optimizer)
+	opt, err := s.optimizer()
+	if err != nil {
+		return nil, err
 	}
 	lr := spec.Hyper.Get("lr")
 	hooks := train.CollectHooks(model)
 	sets := evalSets(s)
-	gen := s.gen()
-	r := rng.New(spec.Seed, "copy/train")
-	lens := make([]int, s.Batch)
 	var b Batch
 	var bce nn.SigmoidBCE[float32]
 
@@ -227,16 +233,11 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 			return nil, err
 		}
 		t++
-		for i := range lens {
-			lens[i] = s.Curriculum.Len((t-1)*s.Batch+i, s.MaxLen, r)
-		}
-		gen.Fill(&b, lens, r)
+		draw(t, &b)
 		var sum float64
 		_, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
-			nn.ResetState(net, s.Batch)
 			var n int
-			sum, n, _ = bce.Forward(net.Forward(b.X, true), b.Y, b.Mask)
-			net.Backward(bce.Backward(1 / float64(n)))
+			sum, n = forwardBackward(net, &bce, &b)
 			return sum / float64(n)
 		})
 		if !ok {
@@ -272,6 +273,28 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 		rec.Final["reached_target"] = 0
 	}
 	return rec, nil
+}
+
+// forwardBackward is the forward and backward pass of an update on b: new
+// sequences, the binary cross-entropy of the target bits back-propagated
+// as their mean; it returns the summed cross-entropy and the number of
+// target bits.
+func forwardBackward(net nn.Layer[float32], bce *nn.SigmoidBCE[float32], b *Batch) (sum float64, n int) {
+	nn.ResetState(net, len(b.Lens))
+	sum, n, _ = bce.Forward(net.Forward(b.X, true), b.Y, b.Mask)
+	net.Backward(bce.Backward(1 / float64(n)))
+	return sum, n
+}
+
+// optimizer is the optimiser of a run.
+func (s Settings) optimizer() (nn.Optimizer[float32], error) {
+	switch s.Optimizer {
+	case "adam":
+		return nn.NewAdam[float32](), nil
+	case "sgd":
+		return &nn.SGD[float32]{}, nil
+	}
+	return nil, fmt.Errorf("copy: optimizer = %q, want adam or sgd", s.Optimizer)
 }
 
 // score returns the bits per sequence and the bit error of net on set, in

@@ -197,20 +197,28 @@ func (Task) Cost(profile string) float64 {
 		weights += 4 * h * (in + h)
 		in = h
 	}
-	sizes := map[string][3]int{"word": {929589, 73760, 82430}, "char": {5017482, 393042, 442423}}[s.Level]
-	n := func(want, all int) int {
-		if want > 0 && want < all {
-			return want
-		}
-		return all
-	}
-	trainTok := float64(s.Updates(n(s.Train, sizes[0])) * s.Batch * s.Steps)
+	sizes := s.sizes()
+	trainTok := float64(s.Updates(sizes[0]) * s.Batch * s.Steps)
 	evals := float64(s.Epochs + 1)
 	if s.EvalEvery > 0 {
-		evals = float64(s.Updates(n(s.Train, sizes[0]))/s.EvalEvery + 1)
+		evals = float64(s.Updates(sizes[0])/s.EvalEvery + 1)
 	}
-	evalTok := evals * float64(n(s.Valid, sizes[1])+n(s.Test, sizes[2]))
+	evalTok := evals * float64(sizes[1]+sizes[2])
 	return (3*trainTok + evalTok) * float64(weights)
+}
+
+// sizes are the numbers of tokens of the training, validation and test
+// streams a run reads: the files' (the word counts are checked when the
+// files are read, the character counts by TestWorkloadLRAndSizes), or the profile's
+// prefixes.
+func (s Settings) sizes() [3]int {
+	all := map[string][3]int{"word": {929589, 73760, 82430}, "char": {5017482, 393042, 442423}}[s.Level]
+	for i, want := range [3]int{s.Train, s.Valid, s.Test} {
+		if want > 0 && want < all[i] {
+			all[i] = want
+		}
+	}
+	return all
 }
 
 // Report implements bench.Reporter: Table 2 compares test perplexities;

@@ -372,10 +372,7 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 			t++
 			fill(&x, &y, d.Train, b)
 			loss, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
-				nn.ResetState(net, len(b))
-				sum := se.Forward(net.Forward(&x, true), &y)
-				net.Backward(se.Backward(1 / float64(len(b))))
-				return sum / float64(len(b))
+				return forwardBackward(net, &se, &x, &y, len(b))
 			})
 			if !ok {
 				rec.Diverged = true
@@ -406,6 +403,16 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
 	rec.Spec, rec.Settings = spec, s
 	return rec, nil
+}
+
+// forwardBackward is the forward and backward pass of an update on the n
+// words of x (laid out by fill) and their targets y: the loss ½‖y − t‖²
+// back-propagated as its mean over the words, which it returns.
+func forwardBackward(net nn.Layer[float32], se *nn.SquaredError[float32], x, y *nn.Mat[float32], n int) float64 {
+	nn.ResetState(net, n)
+	sum := se.Forward(net.Forward(x, true), y)
+	net.Backward(se.Backward(1 / float64(n)))
+	return sum / float64(n)
 }
 
 // fill lays out the words idx of ws (all of one length) as a time-major

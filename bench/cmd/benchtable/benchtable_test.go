@@ -109,8 +109,13 @@ BenchmarkEval/cifar10-resnet20/baseline 1 1 ns/op 4000000 ns/example
 BenchmarkEval/cifar10-resnet20/mollified 1 1 ns/op 5000000 ns/example
 `
 
+// ptbOutput measures the plain word-level language model.
+const ptbOutput = `BenchmarkStep/ptb/baseline 1 1 ns/op 200000000 ns/step
+BenchmarkEval/ptb/baseline 1 1 ns/op 500000 ns/example
+`
+
 func TestEstimate(t *testing.T) {
-	g, err := ParseGo(strings.NewReader(goOutput + cifarOutput))
+	g, err := ParseGo(strings.NewReader(goOutput + cifarOutput + ptbOutput))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +173,29 @@ func TestEstimate(t *testing.T) {
 	}
 	if cs := rows["cifar10/stochdepth"]; !strings.Contains(cs.Missing, "cifar10-resnet20/stochdepth not measured") {
 		t.Errorf("cifar10 stochdepth row %+v", cs)
+	}
+	// Paper PTB: 13 epochs of 2323 windows, evaluated at the start and
+	// after every epoch on the 73,759 + 82,429 tokens the validation and
+	// test streams predict.
+	lm := rows["ptb/baseline"]
+	if lm.Missing != "" || lm.Updates != 13*2323 || lm.Evals != 14 || lm.EvalExamples != 73759+82429 || lm.Unit != "token" {
+		t.Fatalf("ptb baseline row %+v", lm)
+	}
+	if want := time.Duration(13*2323)*200*time.Millisecond + time.Duration(14*(73759+82429))*500*time.Microsecond; lm.Run != want {
+		t.Errorf("ptb baseline run %v, want %v", lm.Run, want)
+	}
+	for _, cell := range []string{"ptb/mollified", "copy/baseline", "wordembed/anneal"} {
+		if r, ok := rows[cell]; !ok || r.Missing == "" {
+			t.Errorf("no unmeasured row %s: %+v", cell, r)
+		}
+	}
+	if _, ok := rows["ptb/residual"]; ok {
+		t.Error("a row for a configuration that does not apply")
+	}
+	var b strings.Builder
+	est.Markdown(&b)
+	if !strings.Contains(b.String(), "| 14 × 156188 tokens |") {
+		t.Errorf("estimate table lacks the ptb evaluations in tokens:\n%s", b.String())
 	}
 }
 

@@ -20,8 +20,11 @@ type EstimateRow struct {
 	Bench, Missing string
 	// TuneRuns and FinalRuns count the cell's runs.
 	TuneRuns, FinalRuns int
-	// Updates and Evals are per run; EvalExamples per evaluation.
+	// Updates and Evals are per run; EvalExamples per evaluation, in Unit
+	// (examples when empty; tokens, sequences or words for the recurrent
+	// tasks, see train.Workload).
 	Updates, Evals, EvalExamples int
+	Unit                         string
 	// Step is the CPU time of an update (the slower of the early and late
 	// measurements when there are both), EvalPerExample of one example's
 	// evaluation; Run is one run's CPU time.
@@ -145,7 +148,7 @@ func EstimateProfile(profile string, cores int, g *GoResults) (*Estimate, error)
 		row := EstimateRow{
 			Task: c.Task, Config: c.Config,
 			TuneRuns: len(trials) * len(sw.TuneSeeds), FinalRuns: len(sw.Seeds),
-			Updates: c.Work.Updates(), Evals: c.Work.Evaluations(), EvalExamples: c.Work.EvalExamples(),
+			Updates: c.Work.Updates(), Evals: c.Work.Evaluations(), EvalExamples: c.Work.EvalExamples(), Unit: c.Work.Unit,
 		}
 		step, ev, how, missing := times(g, cs, c.Task, c.Config)
 		row.Bench, row.Missing = how, missing
@@ -199,13 +202,17 @@ func (e *Estimate) Markdown(b *strings.Builder) {
 	fmt.Fprintf(b, "| task | config | times of | runs (tune + final) | updates/run | step | evals/run × examples | eval/run | run | CPU of all runs |\n")
 	fmt.Fprintf(b, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range e.Rows {
+		unit := ""
+		if r.Unit != "" {
+			unit = " " + r.Unit + "s"
+		}
 		if r.Missing != "" {
-			fmt.Fprintf(b, "| %s | %s | %s | %d + %d | %d | — | %d × %d | — | — | %s |\n", r.Task, r.Config, r.Bench, r.TuneRuns, r.FinalRuns, r.Updates, r.Evals, r.EvalExamples, r.Missing)
+			fmt.Fprintf(b, "| %s | %s | %s | %d + %d | %d | — | %d × %d%s | — | — | %s |\n", r.Task, r.Config, r.Bench, r.TuneRuns, r.FinalRuns, r.Updates, r.Evals, r.EvalExamples, unit, r.Missing)
 			continue
 		}
 		evalRun := time.Duration(float64(r.Evals) * float64(r.EvalExamples) * float64(r.EvalPerExample))
-		fmt.Fprintf(b, "| %s | %s | %s | %d + %d | %d | %s | %d × %d | %s | %s | %s |\n",
-			r.Task, r.Config, r.Bench, r.TuneRuns, r.FinalRuns, r.Updates, short(r.Step), r.Evals, r.EvalExamples,
+		fmt.Fprintf(b, "| %s | %s | %s | %d + %d | %d | %s | %d × %d%s | %s | %s | %s |\n",
+			r.Task, r.Config, r.Bench, r.TuneRuns, r.FinalRuns, r.Updates, short(r.Step), r.Evals, r.EvalExamples, unit,
 			human(evalRun), human(r.Run), human(time.Duration(r.TuneRuns+r.FinalRuns)*r.Run))
 	}
 	fmt.Fprintf(b, "\nTotal CPU time of the %s profile: **%s**; on %d cores (each phase — tuning, then final runs — at least its CPU time over the cores and at least its longest run): **%s**.\n",

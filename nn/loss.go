@@ -23,31 +23,14 @@ func (s *SoftmaxCE[T]) Forward(logits *Mat[T], labels []int32) (loss float64, co
 	}
 	s.lab = labels
 	p := s.prob.Reshape(logits.Rows, logits.Cols)
-	if l32, ok := any(logits).(*Mat[float32]); ok {
-		return softmaxCE32(l32, any(p).(*Mat[float32]), labels)
-	}
 	var total float64
 	for i := range logits.Rows {
-		row, pr := logits.Row(i), p.Row(i)
-		best, arg := math.Inf(-1), 0
-		for j, v := range row {
-			if float64(v) > best {
-				best, arg = float64(v), j
-			}
-		}
-		var z float64
-		for _, v := range row {
-			z += math.Exp(float64(v) - best)
-		}
-		lz := math.Log(z)
-		for j, v := range row {
-			pr[j] = T(math.Exp(float64(v) - best - lz))
-		}
 		y := int(labels[i])
 		if y < 0 || y >= logits.Cols {
 			panic(fmt.Sprintf("nn: label %d outside [0,%d)", y, logits.Cols))
 		}
-		total += lz - (float64(row[y]) - best)
+		nll, arg := softmaxRow(logits.Row(i), p.Row(i), y)
+		total += nll
 		if arg == y {
 			correct++
 		}
@@ -55,42 +38,53 @@ func (s *SoftmaxCE[T]) Forward(logits *Mat[T], labels []int32) (loss float64, co
 	return total / float64(logits.Rows), correct
 }
 
-// softmaxCE32 is the float32 form of Forward: the exponentials go through
-// vmath.Exp (one vector pass per row, into the probability row), their sum
-// and the loss are accumulated in float64 in index order, and the one log
-// per row is math.Log's.
-func softmaxCE32(logits, p *Mat[float32], labels []int32) (loss float64, correct int) {
-	var total float64
-	for i := range logits.Rows {
-		row, pr := logits.Row(i), p.Row(i)
-		best, arg := float32(math.Inf(-1)), 0
-		for j, v := range row {
-			if v > best {
-				best, arg = v, j
-			}
-		}
-		for j, v := range row {
-			pr[j] = v - best
-		}
-		vmath.Exp(pr, pr)
-		var z float64
-		for _, e := range pr {
-			z += float64(e)
-		}
-		inv := float32(1 / z)
-		for j := range pr {
-			pr[j] *= inv
-		}
-		y := int(labels[i])
-		if y < 0 || y >= logits.Cols {
-			panic(fmt.Sprintf("nn: label %d outside [0,%d)", y, logits.Cols))
-		}
-		total += math.Log(z) - (float64(row[y]) - float64(best))
-		if arg == y {
-			correct++
+// softmaxRow sets pr to the softmax of row and returns −log pr[y] and the
+// arg-max of row (the first, on ties). Both losses of the package use it.
+// float64 (the gradient checks) is computed with the math package; float32
+// (training) sends the exponentials through vmath.Exp in one vector pass
+// into pr, accumulates their sum and the loss in float64 in index order,
+// and takes the one log per row with math.Log.
+func softmaxRow[T Float](row, pr []T, y int) (nll float64, arg int) {
+	if r32, ok := any(row).([]float32); ok {
+		return softmaxRow32(r32, any(pr).([]float32), y)
+	}
+	best := math.Inf(-1)
+	for j, v := range row {
+		if float64(v) > best {
+			best, arg = float64(v), j
 		}
 	}
-	return total / float64(logits.Rows), correct
+	var z float64
+	for _, v := range row {
+		z += math.Exp(float64(v) - best)
+	}
+	lz := math.Log(z)
+	for j, v := range row {
+		pr[j] = T(math.Exp(float64(v) - best - lz))
+	}
+	return lz - (float64(row[y]) - best), arg
+}
+
+func softmaxRow32(row, pr []float32, y int) (nll float64, arg int) {
+	best := float32(math.Inf(-1))
+	for j, v := range row {
+		if v > best {
+			best, arg = v, j
+		}
+	}
+	for j, v := range row {
+		pr[j] = v - best
+	}
+	vmath.Exp(pr, pr)
+	var z float64
+	for _, e := range pr {
+		z += float64(e)
+	}
+	inv := float32(1 / z)
+	for j := range pr {
+		pr[j] *= inv
+	}
+	return math.Log(z) - (float64(row[y]) - float64(best)), arg
 }
 
 // Backward returns dL/dlogits of the mean loss.

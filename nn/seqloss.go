@@ -34,22 +34,8 @@ func (s *SeqSoftmaxCE[T]) Forward(logits *Mat[T], labels []int32) (sum float64, 
 		if y >= logits.Cols {
 			panic(fmt.Sprintf("nn: label %d outside [0,%d)", y, logits.Cols))
 		}
-		row, pr := logits.Row(i), p.Row(i)
-		best, arg := math.Inf(-1), 0
-		for j, v := range row {
-			if float64(v) > best {
-				best, arg = float64(v), j
-			}
-		}
-		var z float64
-		for _, v := range row {
-			z += math.Exp(float64(v) - best)
-		}
-		lz := math.Log(z)
-		for j, v := range row {
-			pr[j] = T(math.Exp(float64(v) - best - lz))
-		}
-		sum += lz - (float64(row[y]) - best)
+		nll, arg := softmaxRow(logits.Row(i), p.Row(i), y)
+		sum += nll
 		count++
 		if arg == y {
 			correct++

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/mollifying/mollify/gemm"
+	"github.com/mollifying/mollify/vmath"
 )
 
 // Conv2D is a 2-D convolution (a cross-correlation, as in every deep-learning
@@ -21,6 +22,10 @@ import (
 // input channel c. The backward pass recomputes the columns instead of
 // keeping them (they are K·K times the input's size), and scatters the
 // column gradient back with col2im.
+//
+// A "same" convolution (stride 1, K = 2·Pad+1, the output the size of the
+// input: every 3×3 convolution of a ResNet but the strided ones) avoids the
+// K·K-fold column matrix: see conv_same.go.
 type Conv2D[T Float] struct {
 	In, Out        Shape
 	K, Stride, Pad int
@@ -33,6 +38,7 @@ type Conv2D[T Float] struct {
 	x         *Mat[T]
 	col, dcol []T
 	y, dx     Mat[T]
+	same_     sameBufs[T]
 }
 
 // NewConv2D returns a convolution of in-shaped images with out filters of
@@ -85,6 +91,9 @@ func (c *Conv2D[T]) columns(x []T) []T {
 func (c *Conv2D[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 	mustCols("Conv2D", x, c.In.Size())
 	c.x = x
+	if c.same() {
+		return c.forwardSame(x)
+	}
 	n, cout, p := x.Rows, c.Out.C, c.Out.Plane()
 	kk := c.In.C * c.K * c.K
 	y := c.y.Reshape(n, c.Out.Size())
@@ -92,22 +101,58 @@ func (c *Conv2D[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 		col := c.columns(x.Row(i))
 		yi := y.Row(i)
 		gemm.Do(true, false, cout, p, kk, 1, c.W.Value, cout, col, p, 0, yi, p)
-		if c.B != nil {
-			for o, b := range c.B.Value {
-				row := yi[o*p : (o+1)*p]
-				for j := range row {
-					row[j] += b
-				}
-			}
-		}
+		c.addBias(yi)
 	}
 	return y
+}
+
+// addBias adds the bias, if any, to one example's output.
+func (c *Conv2D[T]) addBias(yi []T) {
+	if c.B == nil {
+		return
+	}
+	p := c.Out.Plane()
+	for o, b := range c.B.Value {
+		row := yi[o*p : (o+1)*p]
+		for j := range row {
+			row[j] += b
+		}
+	}
+}
+
+// addBiasGrad adds one example's bias gradient, if there is a bias.
+func (c *Conv2D[T]) addBiasGrad(dyi []T) {
+	if c.B == nil {
+		return
+	}
+	p := c.Out.Plane()
+	for o := range c.Out.C {
+		var s T
+		for _, v := range dyi[o*p : (o+1)*p] {
+			s += v
+		}
+		c.B.Grad[o] += s
+	}
+}
+
+// addTo sets dst[i] += src[i], with the vmath kernel for float32.
+func addTo[T Float](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.Add(d, d, any(src).([]float32))
+		return
+	}
+	for i, v := range src {
+		dst[i] += v
+	}
 }
 
 // Backward implements [Layer].
 func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 	if dy.Rows != c.x.Rows || dy.Cols != c.Out.Size() {
 		panic(fmt.Sprintf("nn: Conv2D backward got %v, forward produced %d×%d", dy, c.x.Rows, c.Out.Size()))
+	}
+	if c.same() {
+		return c.backwardSame(dy)
 	}
 	n, cout, p := dy.Rows, c.Out.C, c.Out.Plane()
 	kk := c.In.C * c.K * c.K
@@ -125,15 +170,7 @@ func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 		dyi := dy.Row(i)
 		col := c.columns(c.x.Row(i))
 		gemm.Do(false, true, kk, cout, p, 1, col, p, dyi, p, 1, c.W.Grad, cout)
-		if c.B != nil {
-			for o := range cout {
-				var s T
-				for _, v := range dyi[o*p : (o+1)*p] {
-					s += v
-				}
-				c.B.Grad[o] += s
-			}
-		}
+		c.addBiasGrad(dyi)
 		if dx == nil {
 			continue
 		}

@@ -31,6 +31,11 @@ var convCases = []convCase{
 	{in: nn.Shape{C: 3, H: 4, W: 4}, out: 4, k: 1, stride: 1, pad: 0, bias: true}, // direct: no im2col
 	{in: nn.Shape{C: 3, H: 5, W: 5}, out: 2, k: 1, stride: 2, pad: 0},
 	{in: nn.Shape{C: 2, H: 3, W: 3}, out: 2, k: 3, stride: 1, pad: 3}, // padding wider than the window
+	// Same convolutions (conv_same.go).
+	{in: nn.Shape{C: 3, H: 4, W: 6}, out: 2, k: 3, stride: 1, pad: 1, bias: true},
+	{in: nn.Shape{C: 2, H: 6, W: 5}, out: 3, k: 5, stride: 1, pad: 2},
+	{in: nn.Shape{C: 1, H: 2, W: 1}, out: 2, k: 3, stride: 1, pad: 1},
+	{in: nn.Shape{C: 2, H: 1, W: 3}, out: 1, k: 5, stride: 1, pad: 2, bias: true}, // window wider than the image
 }
 
 // directConv is the textbook definition, for reference.

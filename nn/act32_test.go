@@ -79,3 +79,65 @@ func TestSoftmaxCEFloat32(t *testing.T) {
 	}
 	_ = vmath.Path()
 }
+
+// TestSpatialBatchNormFloat32 compares the float32 layer (float32
+// element-wise kernels, float64 sums) with the float64 one on the same
+// values, in training and evaluation, forward and backward. Channel 1 has
+// a mean of 50 standard deviations, where rounding μ costs most.
+func TestSpatialBatchNormFloat32(t *testing.T) {
+	shape := nn.Shape{C: 3, H: 5, W: 7}
+	const rows = 6
+	r := rand.New(rand.NewPCG(11, 12))
+	b32 := nn.NewSpatialBatchNorm[float32]("bn", shape)
+	b64 := nn.NewSpatialBatchNorm[float64]("bn", shape)
+	for c := range shape.C {
+		g, be := 0.5+r.Float64(), r.NormFloat64()
+		b32.Gamma.Value[c], b32.Beta.Value[c] = float32(g), float32(be)
+		b64.Gamma.Value[c], b64.Beta.Value[c] = float64(float32(g)), float64(float32(be))
+	}
+	x32, dy32 := nn.NewMat[float32](rows, shape.Size()), nn.NewMat[float32](rows, shape.Size())
+	x64, dy64 := nn.NewMat[float64](rows, shape.Size()), nn.NewMat[float64](rows, shape.Size())
+	for i := range x32.Data {
+		c := i % shape.Size() / shape.Plane()
+		v := float32(r.NormFloat64())
+		if c == 1 {
+			v += 50
+		}
+		x32.Data[i], x64.Data[i] = v, float64(v)
+		g := float32(r.NormFloat64())
+		dy32.Data[i], dy64.Data[i] = g, float64(g)
+	}
+	for _, train := range []bool{true, false} {
+		y32, y64 := b32.Forward(x32, train), b64.Forward(x64, train)
+		for i, v := range y64.Data {
+			// ulp(μ)/2 · a, relative to y's scale (1 in training).
+			if e := math.Abs(float64(y32.Data[i]) - v); e > 4e-6*(math.Abs(v)+1) {
+				t.Fatalf("train %v: y[%d] = %g, float64 %g", train, i, y32.Data[i], v)
+			}
+		}
+		dx32, dx64 := b32.Backward(dy32), b64.Backward(dy64)
+		var scale float64
+		for _, v := range dx64.Data {
+			scale = max(scale, math.Abs(v))
+		}
+		for i, v := range dx64.Data {
+			if e := math.Abs(float64(dx32.Data[i]) - v); e > 1e-6*scale {
+				t.Fatalf("train %v: dx[%d] = %g, float64 %g", train, i, dx32.Data[i], v)
+			}
+		}
+		for c := range shape.C {
+			for _, p := range [][2]float64{{float64(b32.Gamma.Grad[c]), b64.Gamma.Grad[c]}, {float64(b32.Beta.Grad[c]), b64.Beta.Grad[c]}} {
+				if math.Abs(p[0]-p[1]) > 1e-6*(math.Abs(p[1])+1) {
+					t.Fatalf("train %v channel %d: parameter gradient %g, float64 %g", train, c, p[0], p[1])
+				}
+			}
+		}
+		if train {
+			for c := range shape.C {
+				if b32.RunMean[c] != b64.RunMean[c] || math.Abs(b32.RunVar[c]-b64.RunVar[c]) > 1e-12 {
+					t.Fatalf("channel %d: running estimates %v %v, float64 %v %v", c, b32.RunMean[c], b32.RunVar[c], b64.RunMean[c], b64.RunVar[c])
+				}
+			}
+		}
+	}
+}

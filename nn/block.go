@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/mollifying/mollify/vmath"
 )
 
 // BasicBlock is the residual block of He et al.'s CIFAR-10 networks (2016,
@@ -64,6 +66,10 @@ func (b *BasicBlock[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		}
 	case 1:
 		f := b.Branch.Forward(x, train)
+		if y32, ok := any(y.Data).([]float32); ok {
+			vmath.AddReLU(y32, any(f.Data).([]float32), any(s.Data).([]float32))
+			break
+		}
 		for i, v := range f.Data {
 			y.Data[i] = max(v+s.Data[i], 0)
 		}
@@ -83,16 +89,22 @@ func (b *BasicBlock[T]) Backward(dy *Mat[T]) *Mat[T] {
 		panic(fmt.Sprintf("nn: BasicBlock backward got %v, forward produced %v", dy, &b.y))
 	}
 	g := b.g.Reshape(dy.Rows, dy.Cols)
-	for i, v := range dy.Data {
-		if b.y.Data[i] > 0 {
-			g.Data[i] = v
-		} else {
-			g.Data[i] = 0
+	g32, is32 := any(g.Data).([]float32)
+	if is32 {
+		vmath.PassPositive(g32, any(dy.Data).([]float32), any(b.y.Data).([]float32))
+	} else {
+		for i, v := range dy.Data {
+			if b.y.Data[i] > 0 {
+				g.Data[i] = v
+			} else {
+				g.Data[i] = 0
+			}
 		}
 	}
 	dx := b.dx.Reshape(dy.Rows, b.In.Size())
-	copy(dx.Data, b.Short.Backward(g).Data)
+	ds := b.Short.Backward(g)
 	if b.scale == 0 {
+		copy(dx.Data, ds.Data)
 		return dx
 	}
 	gf := g
@@ -103,8 +115,15 @@ func (b *BasicBlock[T]) Backward(dy *Mat[T]) *Mat[T] {
 			gf.Data[i] = k * v
 		}
 	}
-	for i, v := range b.Branch.Backward(gf).Data {
-		dx.Data[i] += v
+	// The branch's gradient is computed after the shortcut's, which it
+	// does not overwrite (the identity's is g itself).
+	df := b.Branch.Backward(gf)
+	if is32 {
+		vmath.Add(any(dx.Data).([]float32), any(ds.Data).([]float32), any(df.Data).([]float32))
+		return dx
+	}
+	for i, v := range df.Data {
+		dx.Data[i] = ds.Data[i] + v
 	}
 	return dx
 }

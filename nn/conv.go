@@ -210,7 +210,8 @@ func window(n, out, stride, pad, tap int) (lo, hi int) {
 
 // im2col writes the column matrix of one C×H×W image x into col, which is
 // (C·K·K)×(ho·wo): col[(c·K+ki)·K+kj][oh·wo+ow] = x[c][oh·s−pad+ki][ow·s−pad+kj],
-// zero outside the image.
+// zero outside the image. Rows are short (16 values in a ResNet's strided
+// convolutions), so the zeros are stored in loops rather than by clear.
 func im2col[T Float](x []T, in Shape, k, stride, pad, ho, wo int, col []T) {
 	p := ho * wo
 	for c := range in.C {
@@ -222,18 +223,22 @@ func im2col[T Float](x []T, in Shape, k, stride, pad, ho, wo int, col []T) {
 				row := col[((c*k+ki)*k+kj)*p : ((c*k+ki)*k+kj+1)*p]
 				clear(row[:hlo*wo])
 				clear(row[hhi*wo:])
+				off := kj - pad
 				for oh := hlo; oh < hhi; oh++ {
 					dst := row[oh*wo : (oh+1)*wo]
-					src := plane[(oh*stride-pad+ki)*in.W:]
-					clear(dst[:wlo])
-					clear(dst[whi:])
-					off := kj - pad
+					src := plane[(oh*stride-pad+ki)*in.W : (oh*stride-pad+ki+1)*in.W]
+					for ow := range wlo {
+						dst[ow] = 0
+					}
 					if stride == 1 {
 						copy(dst[wlo:whi], src[wlo+off:whi+off])
-						continue
+					} else {
+						for ow := wlo; ow < whi; ow++ {
+							dst[ow] = src[ow*stride+off]
+						}
 					}
-					for ow := wlo; ow < whi; ow++ {
-						dst[ow] = src[ow*stride+off]
+					for ow := whi; ow < wo; ow++ {
+						dst[ow] = 0
 					}
 				}
 			}
@@ -256,14 +261,7 @@ func col2im[T Float](dcol []T, in Shape, k, stride, pad, ho, wo int, dx []T) {
 				off := kj - pad
 				for oh := hlo; oh < hhi; oh++ {
 					src := row[oh*wo : (oh+1)*wo]
-					dst := plane[(oh*stride-pad+ki)*in.W:]
-					if stride == 1 {
-						d := dst[wlo+off : whi+off]
-						for j, v := range src[wlo:whi] {
-							d[j] += v
-						}
-						continue
-					}
+					dst := plane[(oh*stride-pad+ki)*in.W : (oh*stride-pad+ki+1)*in.W]
 					for ow := wlo; ow < whi; ow++ {
 						dst[ow*stride+off] += src[ow]
 					}

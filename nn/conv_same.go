@@ -54,29 +54,37 @@ func grow[T Float](b []T, n int) []T {
 }
 
 // expandRows writes E (see above) of image x, in-shaped, for a same
-// convolution of k taps and padding pad.
+// convolution of k taps and padding pad. It writes only the rows' bodies:
+// the Pad zero rows above and below each must already be zero, as they are
+// in a buffer used only by expandRows for one geometry (E of the input and
+// of dy have rows of the same length).
 func expandRows[T Float](x []T, in Shape, k, pad int, e []T) {
 	w, hw := in.W, in.H*in.W
 	l, top := (in.H+2*pad)*w, pad*w
 	for c := range in.C {
 		plane := x[c*hw : (c+1)*hw]
 		for kj := range k {
-			row := e[(c*k+kj)*l : (c*k+kj+1)*l]
-			body := row[top : top+hw]
+			body := e[(c*k+kj)*l+top : (c*k+kj)*l+top+hw]
 			wlo, whi := window(w, w, 1, pad, kj)
 			if wlo >= whi {
-				clear(row)
+				clear(body)
 				continue
 			}
 			// body[i] = plane[i+d] for i in [first, last), but for the
 			// columns outside [wlo, whi) between two image rows.
 			first, last, d := wlo, (in.H-1)*w+whi, kj-pad
-			clear(row[:top+first])
 			copy(body[first:last], plane[first+d:last+d])
-			clear(row[top+last:])
+			for i := range first {
+				body[i] = 0
+			}
+			for i := last; i < hw; i++ {
+				body[i] = 0
+			}
 			if g := w - whi + wlo; g > 0 {
 				for i := whi; i+g <= last; i += w {
-					clear(body[i : i+g])
+					for j := i; j < i+g; j++ {
+						body[j] = 0
+					}
 				}
 			}
 		}
@@ -109,7 +117,9 @@ func (c *Conv2D[T]) forwardSame(x *Mat[T]) *Mat[T] {
 	n, cin, cout, k, p := x.Rows, c.In.C, c.Out.C, c.K, c.Out.Plane()
 	w, l := c.In.W, (c.In.H+2*c.Pad)*c.In.W
 	b := &c.same_
-	b.rows = grow(b.rows, max(cin, cout)*k*l)
+	if len(b.rows) < max(cin, cout)*k*l {
+		b.rows = make([]T, max(cin, cout)*k*l) // zero: see expandRows
+	}
 	b.wp = grow(b.wp, len(c.W.Value))
 	gatherTaps(b.wp, c.W.Value, cin, k, cout, false)
 	y := c.y.Reshape(n, c.Out.Size())

@@ -37,6 +37,7 @@ type Conv2D[T Float] struct {
 	skipDX    bool
 	x         *Mat[T]
 	col, dcol []T
+	phase     []T // the phase planes of a strided input (conv_phase.go)
 	y, dx     Mat[T]
 	same_     sameBufs[T]
 }
@@ -83,6 +84,11 @@ func (c *Conv2D[T]) columns(x []T) []T {
 		c.col = make([]T, rows*p)
 	}
 	c.col = c.col[:rows*p]
+	if phased(c.In, c.Stride, c.Out.H, c.Out.W) {
+		c.phase = grow(c.phase, c.In.Size())
+		im2colPhased(x, c.In, c.K, c.Stride, c.Pad, c.phase, c.col)
+		return c.col
+	}
 	im2col(x, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, c.col)
 	return c.col
 }
@@ -179,6 +185,10 @@ func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 			continue
 		}
 		gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, 0, c.dcol, p)
+		if phased(c.In, c.Stride, c.Out.H, c.Out.W) {
+			col2imPhased(c.dcol, c.In, c.K, c.Stride, c.Pad, c.phase, dx.Row(i))
+			continue
+		}
 		col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dx.Row(i))
 	}
 	return dx

@@ -116,7 +116,13 @@ func (b *BasicBlock[T]) Backward(dy *Mat[T]) *Mat[T] {
 		}
 	}
 	// The branch's gradient is computed after the shortcut's, which it
-	// does not overwrite (the identity's is g itself).
+	// does not overwrite (the identity's is g itself). When the branch
+	// starts with Conv1, as NewBasicBlock builds it, Conv1 adds the
+	// shortcut's gradient to its own (and the block returns its buffer).
+	if len(b.Branch.Layers) > 0 && b.Branch.Layers[0] == Layer[T](b.Conv1) {
+		b.Conv1.AddInputGrad(ds)
+		return b.Branch.Backward(gf)
+	}
 	df := b.Branch.Backward(gf)
 	if is32 {
 		vmath.Add(any(dx.Data).([]float32), any(ds.Data).([]float32), any(df.Data).([]float32))

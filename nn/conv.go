@@ -37,7 +37,8 @@ type Conv2D[T Float] struct {
 	skipDX    bool
 	x         *Mat[T]
 	col, dcol []T
-	phase     []T // the phase planes of a strided input (conv_phase.go)
+	phase     []T     // the phase planes of a strided input (conv_phase.go)
+	addDX     *Mat[T] // see AddInputGrad
 	y, dx     Mat[T]
 	same_     sameBufs[T]
 }
@@ -152,13 +153,25 @@ func addTo[T Float](dst, src []T) {
 	}
 }
 
+// AddInputGrad makes the next Backward (only) return r plus the input
+// gradient, r being input-shaped: a residual block adds its shortcut's
+// gradient this way, while each example's gradient is in cache, instead of
+// in a pass of its own. The sum is accumulated onto r's values (for a same
+// convolution, r + the K partial products in turn).
+func (c *Conv2D[T]) AddInputGrad(r *Mat[T]) { c.addDX = r }
+
 // Backward implements [Layer].
 func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 	if dy.Rows != c.x.Rows || dy.Cols != c.Out.Size() {
 		panic(fmt.Sprintf("nn: Conv2D backward got %v, forward produced %d×%d", dy, c.x.Rows, c.Out.Size()))
 	}
+	r := c.addDX
+	c.addDX = nil
+	if r != nil && (c.skipDX || r.Rows != dy.Rows || r.Cols != c.In.Size()) {
+		panic(fmt.Sprintf("nn: Conv2D backward asked to add %v to an input gradient of %d×%d (skipped: %v)", r, dy.Rows, c.In.Size(), c.skipDX))
+	}
 	if c.same() {
-		return c.backwardSame(dy)
+		return c.backwardSame(dy, r)
 	}
 	n, cout, p := dy.Rows, c.Out.C, c.Out.Plane()
 	kk := c.In.C * c.K * c.K
@@ -180,16 +193,25 @@ func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 		if dx == nil {
 			continue
 		}
+		dxi := dx.Row(i)
 		if c.direct() {
-			gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, 0, dx.Row(i), p)
+			beta := T(0)
+			if r != nil {
+				copy(dxi, r.Row(i))
+				beta = 1
+			}
+			gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, beta, dxi, p)
 			continue
 		}
 		gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, 0, c.dcol, p)
 		if phased(c.In, c.Stride, c.Out.H, c.Out.W) {
-			col2imPhased(c.dcol, c.In, c.K, c.Stride, c.Pad, c.phase, dx.Row(i))
-			continue
+			col2imPhased(c.dcol, c.In, c.K, c.Stride, c.Pad, c.phase, dxi)
+		} else {
+			col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dxi)
 		}
-		col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dx.Row(i))
+		if r != nil {
+			addTo(dxi, r.Row(i))
+		}
 	}
 	return dx
 }

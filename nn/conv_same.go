@@ -139,7 +139,7 @@ func (c *Conv2D[T]) forwardSame(x *Mat[T]) *Mat[T] {
 	return y
 }
 
-func (c *Conv2D[T]) backwardSame(dy *Mat[T]) *Mat[T] {
+func (c *Conv2D[T]) backwardSame(dy, r *Mat[T]) *Mat[T] {
 	n, cin, cout, k, p := dy.Rows, c.In.C, c.Out.C, c.K, c.Out.Plane()
 	w, l := c.In.W, (c.In.H+2*c.Pad)*c.In.W
 	b := &c.same_
@@ -175,9 +175,12 @@ func (c *Conv2D[T]) backwardSame(dy *Mat[T]) *Mat[T] {
 	for i := range n {
 		expandRows(dy.Row(i), c.Out, k, c.Pad, ed)
 		dxi := dx.Row(i)
+		if r != nil {
+			copy(dxi, r.Row(i))
+		}
 		for ki := range k {
 			beta := T(1)
-			if ki == 0 {
+			if ki == 0 && r == nil {
 				beta = 0
 			}
 			gemm.Do(true, false, cin, p, cout*k, 1, b.wp[ki*cout*k*cin:], cin, ed[ki*w:], l, beta, dxi, p)

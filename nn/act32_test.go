@@ -1,6 +1,7 @@
 package nn_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -85,11 +86,18 @@ func TestSoftmaxCEFloat32(t *testing.T) {
 // values, in training and evaluation, forward and backward. Channel 1 has
 // a mean of 50 standard deviations, where rounding μ costs most.
 func TestSpatialBatchNormFloat32(t *testing.T) {
+	for _, relu := range []bool{false, true} {
+		t.Run(fmt.Sprintf("relu%v", relu), func(t *testing.T) { testSpatialBatchNormFloat32(t, relu) })
+	}
+}
+
+func testSpatialBatchNormFloat32(t *testing.T, relu bool) {
 	shape := nn.Shape{C: 3, H: 5, W: 7}
 	const rows = 6
 	r := rand.New(rand.NewPCG(11, 12))
 	b32 := nn.NewSpatialBatchNorm[float32]("bn", shape)
 	b64 := nn.NewSpatialBatchNorm[float64]("bn", shape)
+	b32.ReLU, b64.ReLU = relu, relu
 	for c := range shape.C {
 		g, be := 0.5+r.Float64(), r.NormFloat64()
 		b32.Gamma.Value[c], b32.Beta.Value[c] = float32(g), float32(be)

@@ -21,7 +21,8 @@ type BasicBlock[T Float] struct {
 	In, Out Shape
 	Stride  int
 	// Conv1, BN1, Conv2 and BN2 are the layers of the branch F, which
-	// Branch chains (with the ReLU between BN1 and Conv2).
+	// Branch chains; the ReLU between BN1 and Conv2 is BN1's (fused, see
+	// SpatialBatchNorm.ReLU).
 	Conv1, Conv2          *Conv2D[T]
 	BN1, BN2              *SpatialBatchNorm[T]
 	Branch                *Sequential[T]
@@ -39,12 +40,13 @@ type BasicBlock[T Float] struct {
 func NewBasicBlock[T Float](name string, in Shape, out, stride int, short ShortcutKind, init Init, r, projRnd *rand.Rand) *BasicBlock[T] {
 	c1 := NewConv2D[T](name+".conv1", in, out, 3, stride, 1, false, init, r)
 	bn1 := NewSpatialBatchNorm[T](name+".bn1", c1.Out)
+	bn1.ReLU = true
 	c2 := NewConv2D[T](name+".conv2", c1.Out, out, 3, 1, 1, false, init, r)
 	bn2 := NewSpatialBatchNorm[T](name+".bn2", c2.Out)
 	return &BasicBlock[T]{
 		In: in, Out: c2.Out, Stride: stride,
 		Conv1: c1, BN1: bn1, Conv2: c2, BN2: bn2,
-		Branch:     NewSequential[T](c1, bn1, NewAct[T](ReLU), c2, bn2),
+		Branch:     NewSequential[T](c1, bn1, c2, bn2),
 		Short:      NewShortcut[T](name+".short", in, c2.Out, stride, short, init, projRnd),
 		ScaleTrain: 1, ScaleEval: 1,
 	}

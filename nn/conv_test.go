@@ -200,15 +200,19 @@ func TestSpatialBatchNormGradients(t *testing.T) {
 		shape nn.Shape
 		rows  int
 		train bool
+		relu  bool
 	}{
-		{nn.Shape{C: 3, H: 2, W: 3}, 4, true},
-		{nn.Shape{C: 2, H: 1, W: 1}, 5, true}, // one pixel: plain batch norm
-		{nn.Shape{C: 2, H: 4, W: 4}, 1, true}, // one example: statistics over pixels only
-		{nn.Shape{C: 3, H: 2, W: 3}, 4, false},
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, true, false},
+		{nn.Shape{C: 2, H: 1, W: 1}, 5, true, false}, // one pixel: plain batch norm
+		{nn.Shape{C: 2, H: 4, W: 4}, 1, true, false}, // one example: statistics over pixels only
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, false, false},
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, true, true}, // fused ReLU
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, false, true},
 	} {
-		t.Run(fmt.Sprintf("%v_n%d_train%v", c.shape, c.rows, c.train), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v_n%d_train%v_relu%v", c.shape, c.rows, c.train, c.relu), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, 8))
 			b := spatialBN(c.shape, r, !c.train)
+			b.ReLU = c.relu
 			x := randMat(r, c.rows, c.shape.Size(), 2)
 			for i := range x.Data {
 				x.Data[i] += 1 // a non-zero mean

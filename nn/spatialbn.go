@@ -33,6 +33,11 @@ type SpatialBatchNorm[T Float] struct {
 	// Eps is added to the variance.
 	Momentum, Eps   float64
 	RunMean, RunVar []float64
+	// ReLU fuses a rectifier into the layer: the output is max(0, BN(x))
+	// and Backward takes the gradient of that output, passed where the
+	// output is positive. It saves the rectifier's own passes over the
+	// batch and its buffer (a residual block's first normalisation).
+	ReLU bool
 
 	train        bool
 	x            *Mat[T]
@@ -87,10 +92,14 @@ func (b *SpatialBatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 	}
 	if x32, ok := any(x.Data).([]float32); ok {
 		y32 := any(y.Data).([]float32)
+		norm := vmath.Normalize
+		if b.ReLU {
+			norm = vmath.NormalizeReLU
+		}
 		for i := range n {
 			for c := range b.Shape.C {
 				o := i*x.Cols + c*p
-				vmath.Normalize(y32[o:o+p], x32[o:o+p], float32(b.mean[c]), float32(a[c]), float32(b.Beta.Value[c]))
+				norm(y32[o:o+p], x32[o:o+p], float32(b.mean[c]), float32(a[c]), float32(b.Beta.Value[c]))
 			}
 		}
 		return y
@@ -102,6 +111,11 @@ func (b *SpatialBatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 			yr := yi[c*p : (c+1)*p]
 			for j, v := range xi[c*p : (c+1)*p] {
 				yr[j] = T(a[c]*float64(v) + d)
+			}
+			if b.ReLU {
+				for j, v := range yr {
+					yr[j] = max(v, 0)
+				}
 			}
 		}
 	}
@@ -140,51 +154,38 @@ func (b *SpatialBatchNorm[T]) statistics(x *Mat[T]) {
 	}
 }
 
-// shiftedSums returns Σ(v−k) and Σ(v−k)² over xs in float64: vmath.Sums
-// for float32, otherwise in four interleaved partial sums (the additions'
-// latency, not their number, bounds a single chain).
+// shiftedSums returns Σ(v−k) and Σ(v−k)² over xs in float64 (vmath.Sums
+// for float32).
 func shiftedSums[T Float](xs []T, k float64) (s1, s2 float64) {
 	if x32, ok := any(xs).([]float32); ok {
 		return vmath.Sums(x32, x32, k, k)
 	}
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		v := xs[i : i+4 : i+4]
-		d0, d1, d2, d3 := float64(v[0])-k, float64(v[1])-k, float64(v[2])-k, float64(v[3])-k
-		a0, a1, a2, a3 = a0+d0, a1+d1, a2+d2, a3+d3
-		b0, b1, b2, b3 = b0+d0*d0, b1+d1*d1, b2+d2*d2, b3+d3*d3
+	for _, v := range xs {
+		d := float64(v) - k
+		s1, s2 = s1+d, s2+d*d
 	}
-	for ; i < len(xs); i++ {
-		d := float64(xs[i]) - k
-		a0, b0 = a0+d, b0+d*d
-	}
-	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+	return s1, s2
 }
 
 // gradSums returns Σg and Σg·(x−mu) over a channel's plane in float64
-// (vmath.Sums for float32).
-func gradSums[T Float](g, xs []T, mu float64) (sd, sdx float64) {
-	if g32, ok := any(g).([]float32); ok {
+// (vmath.Sums for float32), g being dy, or, when y is not nil, dy where
+// y > 0 and 0 elsewhere.
+func gradSums[T Float](dy, xs, y []T, mu float64) (sd, sdx float64) {
+	if g32, ok := any(dy).([]float32); ok {
+		if y != nil {
+			return vmath.SumsPositive(g32, any(xs).([]float32), any(y).([]float32), mu)
+		}
 		return vmath.Sums(g32, any(xs).([]float32), 0, mu)
 	}
-	var a0, a1, a2, a3, b0, b1, b2, b3 float64
-	xs = xs[:len(g)]
-	i := 0
-	for ; i+4 <= len(g); i += 4 {
-		v, w := g[i:i+4:i+4], xs[i:i+4:i+4]
-		g0, g1, g2, g3 := float64(v[0]), float64(v[1]), float64(v[2]), float64(v[3])
-		a0, a1, a2, a3 = a0+g0, a1+g1, a2+g2, a3+g3
-		b0 += g0 * (float64(w[0]) - mu)
-		b1 += g1 * (float64(w[1]) - mu)
-		b2 += g2 * (float64(w[2]) - mu)
-		b3 += g3 * (float64(w[3]) - mu)
+	xs = xs[:len(dy)]
+	for i, g := range dy {
+		if y != nil && !(y[i] > 0) {
+			continue
+		}
+		gi := float64(g)
+		sd, sdx = sd+gi, sdx+gi*(float64(xs[i])-mu)
 	}
-	for ; i < len(g); i++ {
-		gi := float64(g[i])
-		a0, b0 = a0+gi, b0+gi*(float64(xs[i])-mu)
-	}
-	return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)
+	return sd, sdx
 }
 
 // Backward implements [Layer]. In training mode it differentiates through the
@@ -201,7 +202,11 @@ func (b *SpatialBatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
 	for i := range n {
 		xi, di := b.x.Row(i), dy.Row(i)
 		for c := range b.Shape.C {
-			sd, sdx := gradSums(di[c*p:(c+1)*p], xi[c*p:(c+1)*p], b.mean[c])
+			var yr []T
+			if b.ReLU {
+				yr = b.y.Row(i)[c*p : (c+1)*p]
+			}
+			sd, sdx := gradSums(di[c*p:(c+1)*p], xi[c*p:(c+1)*p], yr, b.mean[c])
 			sumD[c] += sd
 			sumDH[c] += sdx
 		}
@@ -225,31 +230,37 @@ func (b *SpatialBatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
 	// dx = s·(dy − md − ĥ·mdh), s = γ/σ: float32 computes it as
 	// s·dy + k·(x − μ) + c.
 	if dy32, ok := any(dy.Data).([]float32); ok {
-		dx32, x32 := any(dx.Data).([]float32), any(b.x.Data).([]float32)
+		dx32, x32, y32 := any(dx.Data).([]float32), any(b.x.Data).([]float32), any(b.y.Data).([]float32)
 		for i := range n {
 			for c := range b.Shape.C {
 				is := b.invStd[c]
 				s := float64(b.Gamma.Value[c]) * is
 				o := i*dy.Cols + c*p
-				vmath.NormalizeGrad(dx32[o:o+p], dy32[o:o+p], x32[o:o+p], float32(s), float32(-s*is*sumDH[c]), float32(b.mean[c]), float32(-s*sumD[c]))
+				a, k, mu, c0 := float32(s), float32(-s*is*sumDH[c]), float32(b.mean[c]), float32(-s*sumD[c])
+				if b.ReLU {
+					vmath.NormalizeReLUGrad(dx32[o:o+p], dy32[o:o+p], x32[o:o+p], y32[o:o+p], a, k, mu, c0)
+				} else {
+					vmath.NormalizeGrad(dx32[o:o+p], dy32[o:o+p], x32[o:o+p], a, k, mu, c0)
+				}
 			}
 		}
 		return dx
 	}
 	for i := range n {
-		xi, di, oi := b.x.Row(i), dy.Row(i), dx.Row(i)
+		xi, di, oi, yi := b.x.Row(i), dy.Row(i), dx.Row(i), b.y.Row(i)
 		for c := range b.Shape.C {
 			mu, is := b.mean[c], b.invStd[c]
 			s := float64(b.Gamma.Value[c]) * is
-			xr, dr, or := xi[c*p:(c+1)*p], di[c*p:(c+1)*p], oi[c*p:(c+1)*p]
-			if !b.train {
-				for j, g := range dr {
-					or[j] = T(s * float64(g))
-				}
-				continue
-			}
-			md, mdh := sumD[c], sumDH[c]
+			xr, dr, or, yr := xi[c*p:(c+1)*p], di[c*p:(c+1)*p], oi[c*p:(c+1)*p], yi[c*p:(c+1)*p]
+			md, mdh := sumD[c], sumDH[c] // 0 in evaluation
 			for j, g := range dr {
+				if b.ReLU && !(yr[j] > 0) {
+					g = 0
+				}
+				if !b.train {
+					or[j] = T(s * float64(g))
+					continue
+				}
 				h := (float64(xr[j]) - mu) * is
 				or[j] = T(s * (float64(g) - md - h*mdh))
 			}

@@ -179,6 +179,18 @@ func k512_bnbwd(a *args)
 func k256_bnbwd(a *args)
 
 //go:noescape
+func k512_bnfwd_relu(a *args)
+
+//go:noescape
+func k256_bnfwd_relu(a *args)
+
+//go:noescape
+func k512_bnbwd_relu(a *args)
+
+//go:noescape
+func k256_bnbwd_relu(a *args)
+
+//go:noescape
 func k512_skipgrad(a *args)
 
 //go:noescape
@@ -270,6 +282,10 @@ func callAsm(isa int, id kernelID, a *args) {
 			k512_bnfwd(a)
 		case k_bnbwd:
 			k512_bnbwd(a)
+		case k_bnfwd_relu:
+			k512_bnfwd_relu(a)
+		case k_bnbwd_relu:
+			k512_bnbwd_relu(a)
 		case k_skipgrad:
 			k512_skipgrad(a)
 		case k_nan_hardsigmoid:
@@ -342,6 +358,10 @@ func callAsm(isa int, id kernelID, a *args) {
 		k256_bnfwd(a)
 	case k_bnbwd:
 		k256_bnbwd(a)
+	case k_bnfwd_relu:
+		k256_bnfwd_relu(a)
+	case k_bnbwd_relu:
+		k256_bnbwd_relu(a)
 	case k_skipgrad:
 		k256_skipgrad(a)
 	case k_nan_hardsigmoid:

@@ -43,6 +43,45 @@ func Sums(a, b []float32, ka, kb float64) (s1, s2 float64) {
 	return pairwise(&l1), pairwise(&l2)
 }
 
+// SumsPositive is Sums(a', b, 0, kb) with a'[i] = a[i] where m[i] > 0 and
+// +0 elsewhere: the backward sums of batch normalisation followed by a
+// ReLU whose output is m.
+func SumsPositive(a, b, m []float32, kb float64) (s1, s2 float64) {
+	n := len(a)
+	if len(b) != n || len(m) != n {
+		panic(fmt.Sprintf("vmath: SumsPositive of %d, %d and %d elements", n, len(b), len(m)))
+	}
+	var l1, l2 [sumLanes]float64
+	full := n - n%sumLanes
+	if full > 0 {
+		switch active {
+		case pathAVX512:
+			sumsPos512(&a[0], &b[0], &m[0], full, kb, &l1, &l2)
+		case pathAVX2:
+			sumsPos256(&a[0], &b[0], &m[0], full, kb, &l1, &l2)
+		default:
+			sumsPosGo(a[:full], b[:full], m[:full], kb, &l1, &l2)
+		}
+	}
+	sumsPosGo(a[full:], b[full:], m[full:], kb, &l1, &l2)
+	return pairwise(&l1), pairwise(&l2)
+}
+
+// sumsPosGo is sumsGo with ka = 0 on the masked a.
+func sumsPosGo(a, b, m []float32, kb float64, l1, l2 *[sumLanes]float64) {
+	b, m = b[:len(a)], m[:len(a)]
+	for i, v := range a {
+		if !(m[i] > 0) {
+			v = 0
+		}
+		d := float64(v)
+		e := float64(b[i]) - kb
+		j := i % sumLanes
+		l1[j] += d
+		l2[j] = math.FMA(d, e, l2[j])
+	}
+}
+
 // sumsGo accumulates element i of a and b into lane i mod sumLanes.
 func sumsGo(a, b []float32, ka, kb float64, l1, l2 *[sumLanes]float64) {
 	b = b[:len(a)]

@@ -10,3 +10,11 @@ func sums512(a, b *float32, n int, ka, kb float64, l1, l2 *[sumLanes]float64)
 
 //go:noescape
 func sums256(a, b *float32, n int, ka, kb float64, l1, l2 *[sumLanes]float64)
+
+// sumsPos512 and sumsPos256 are the loops of SumsPositive, as sumsPosGo.
+//
+//go:noescape
+func sumsPos512(a, b, m *float32, n int, kb float64, l1, l2 *[sumLanes]float64)
+
+//go:noescape
+func sumsPos256(a, b, m *float32, n int, kb float64, l1, l2 *[sumLanes]float64)

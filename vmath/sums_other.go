@@ -9,3 +9,11 @@ func sums512(*float32, *float32, int, float64, float64, *[sumLanes]float64, *[su
 func sums256(*float32, *float32, int, float64, float64, *[sumLanes]float64, *[sumLanes]float64) {
 	panic("vmath: no assembly path")
 }
+
+func sumsPos512(*float32, *float32, *float32, int, float64, *[sumLanes]float64, *[sumLanes]float64) {
+	panic("vmath: no assembly path")
+}
+
+func sumsPos256(*float32, *float32, *float32, int, float64, *[sumLanes]float64, *[sumLanes]float64) {
+	panic("vmath: no assembly path")
+}

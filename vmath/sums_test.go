@@ -66,3 +66,35 @@ func TestSums(t *testing.T) {
 		}
 	}
 }
+
+// TestSumsPositive checks SumsPositive against Sums of the masked values,
+// bit for bit, on every path and length up to 80.
+func TestSumsPositive(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	a, b, m := make([]float32, 80), make([]float32, 80), make([]float32, 80)
+	for i := range a {
+		// Twelve decades: float64 sums of float32 values over a narrower
+		// range are exact, whatever their order.
+		a[i] = float32((1 + r.NormFloat64()) * math.Pow(10, 12*r.Float64()-6))
+		b[i] = float32(r.NormFloat64() * math.Pow(10, 3*r.Float64()))
+		m[i] = float32(r.NormFloat64())
+	}
+	m[3], m[17], m[40] = 0, float32(math.NaN()), float32(math.Copysign(0, -1))
+	masked := make([]float32, len(a))
+	for i := range a {
+		if m[i] > 0 {
+			masked[i] = a[i]
+		}
+	}
+	for n := 0; n <= len(a); n++ {
+		var w1, w2 float64
+		withPath(pathGo, func() { w1, w2 = Sums(masked[:n], b[:n], 0, 0.3) })
+		for _, p := range paths() {
+			var s1, s2 float64
+			withPath(p, func() { s1, s2 = SumsPositive(a[:n], b[:n], m[:n], 0.3) })
+			if s1 != w1 || s2 != w2 {
+				t.Fatalf("n %d on %s: %v %v, Sums of the masked values %v %v", n, pathNames[p], s1, s2, w1, w2)
+			}
+		}
+	}
+}

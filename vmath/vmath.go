@@ -277,3 +277,24 @@ func NormalizeGrad(dx, dy, x []float32, a, k, mu, c float32) {
 	ar.s[0], ar.s[1], ar.s[2], ar.s[3] = a, k, mu, c
 	call(k_bnbwd, &ar)
 }
+
+// NormalizeReLU sets y[i] = max(0, a·(x[i] − mu) + b): [Normalize] followed
+// by a ReLU (NaN stays NaN).
+func NormalizeReLU(y, x []float32, mu, a, b float32) {
+	n := len(x)
+	ar := args{n: n}
+	ar.p[0], ar.p[1] = ptr("x", x, n), ptr("y", y, n)
+	ar.s[0], ar.s[1], ar.s[2] = mu, a, b
+	call(k_bnfwd_relu, &ar)
+}
+
+// NormalizeReLUGrad is [NormalizeGrad] with dy[i] taken as +0 where
+// y[i] > 0 fails: the input gradient of [NormalizeReLU] (output y) given
+// the gradient dy of its output.
+func NormalizeReLUGrad(dx, dy, x, y []float32, a, k, mu, c float32) {
+	n := len(dy)
+	ar := args{n: n}
+	ar.p[0], ar.p[1], ar.p[2], ar.p[3] = ptr("dy", dy, n), ptr("x", x, n), ptr("y", y, n), ptr("dx", dx, n)
+	ar.s[0], ar.s[1], ar.s[2], ar.s[3] = a, k, mu, c
+	call(k_bnbwd_relu, &ar)
+}

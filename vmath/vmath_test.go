@@ -52,8 +52,10 @@ func signature(name string) (in, out []int, scalars int) {
 		return []int{0, 1, 2}, []int{3, 4, 5}, 3
 	case name == "add" || name == "mul" || name == "addrelu" || name == "passpos":
 		return []int{0, 1}, []int{2}, 0
-	case name == "bnfwd":
+	case name == "bnfwd" || name == "bnfwd_relu":
 		return []int{0}, []int{1}, 3
+	case name == "bnbwd_relu":
+		return []int{0, 1, 2}, []int{3}, 4
 	case name == "bnbwd":
 		return []int{0, 1}, []int{2}, 4
 	case name == "skipgrad":
@@ -452,7 +454,7 @@ func ExampleSigmoid() {
 func TestElementwiseKernels(t *testing.T) {
 	const n = 1003
 	r := rand.New(rand.NewPCG(7, 8))
-	x, y := randomInput(r, 0, "", n), randomInput(r, 1, "", n)
+	x, y, m := randomInput(r, 0, "", n), randomInput(r, 1, "", n), randomInput(r, 2, "", n)
 	s := [4]float32{float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())}
 	cases := []struct {
 		name string
@@ -477,6 +479,20 @@ func TestElementwiseKernels(t *testing.T) {
 		}},
 		{"NormalizeGrad", func(z []float32) { NormalizeGrad(z, x, y, s[0], s[1], s[2], s[3]) }, func(i int) float32 {
 			return fma32(s[0], x[i], fma32(s[1], y[i]-s[2], s[3]))
+		}},
+		{"NormalizeReLU", func(z []float32) { NormalizeReLU(z, x, s[0], s[1], s[2]) }, func(i int) float32 {
+			v := fma32(s[1], x[i]-s[0], s[2])
+			if v != v {
+				return v
+			}
+			return max32(0, v)
+		}},
+		{"NormalizeReLUGrad", func(z []float32) { NormalizeReLUGrad(z, x, y, m, s[0], s[1], s[2], s[3]) }, func(i int) float32 {
+			g := float32(0)
+			if m[i] > 0 {
+				g = x[i]
+			}
+			return fma32(s[0], g, fma32(s[1], y[i]-s[2], s[3]))
 		}},
 	}
 	for _, c := range cases {

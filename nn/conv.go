@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/mollifying/mollify/gemm"
+	"github.com/mollifying/mollify/vmath"
 )
 
 // Conv2D is a 2-D convolution (a cross-correlation, as in every deep-learning
@@ -21,6 +22,10 @@ import (
 // input channel c. The backward pass recomputes the columns instead of
 // keeping them (they are K·K times the input's size), and scatters the
 // column gradient back with col2im.
+//
+// A "same" convolution (stride 1, K = 2·Pad+1, the output the size of the
+// input: every 3×3 convolution of a ResNet but the strided ones) avoids the
+// K·K-fold column matrix: see conv_same.go.
 type Conv2D[T Float] struct {
 	In, Out        Shape
 	K, Stride, Pad int
@@ -32,7 +37,10 @@ type Conv2D[T Float] struct {
 	skipDX    bool
 	x         *Mat[T]
 	col, dcol []T
+	phase     []T     // the phase planes of a strided input (conv_phase.go)
+	addDX     *Mat[T] // see AddInputGrad
 	y, dx     Mat[T]
+	same_     sameBufs[T]
 }
 
 // NewConv2D returns a convolution of in-shaped images with out filters of
@@ -77,6 +85,11 @@ func (c *Conv2D[T]) columns(x []T) []T {
 		c.col = make([]T, rows*p)
 	}
 	c.col = c.col[:rows*p]
+	if phased(c.In, c.Stride, c.Out.H, c.Out.W) {
+		c.phase = grow(c.phase, c.In.Size())
+		im2colPhased(x, c.In, c.K, c.Stride, c.Pad, c.phase, c.col)
+		return c.col
+	}
 	im2col(x, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, c.col)
 	return c.col
 }
@@ -85,6 +98,9 @@ func (c *Conv2D[T]) columns(x []T) []T {
 func (c *Conv2D[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 	mustCols("Conv2D", x, c.In.Size())
 	c.x = x
+	if c.same() {
+		return c.forwardSame(x)
+	}
 	n, cout, p := x.Rows, c.Out.C, c.Out.Plane()
 	kk := c.In.C * c.K * c.K
 	y := c.y.Reshape(n, c.Out.Size())
@@ -92,22 +108,70 @@ func (c *Conv2D[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 		col := c.columns(x.Row(i))
 		yi := y.Row(i)
 		gemm.Do(true, false, cout, p, kk, 1, c.W.Value, cout, col, p, 0, yi, p)
-		if c.B != nil {
-			for o, b := range c.B.Value {
-				row := yi[o*p : (o+1)*p]
-				for j := range row {
-					row[j] += b
-				}
-			}
-		}
+		c.addBias(yi)
 	}
 	return y
 }
+
+// addBias adds the bias, if any, to one example's output.
+func (c *Conv2D[T]) addBias(yi []T) {
+	if c.B == nil {
+		return
+	}
+	p := c.Out.Plane()
+	for o, b := range c.B.Value {
+		row := yi[o*p : (o+1)*p]
+		for j := range row {
+			row[j] += b
+		}
+	}
+}
+
+// addBiasGrad adds one example's bias gradient, if there is a bias.
+func (c *Conv2D[T]) addBiasGrad(dyi []T) {
+	if c.B == nil {
+		return
+	}
+	p := c.Out.Plane()
+	for o := range c.Out.C {
+		var s T
+		for _, v := range dyi[o*p : (o+1)*p] {
+			s += v
+		}
+		c.B.Grad[o] += s
+	}
+}
+
+// addTo sets dst[i] += src[i], with the vmath kernel for float32.
+func addTo[T Float](dst, src []T) {
+	if d, ok := any(dst).([]float32); ok {
+		vmath.Add(d, d, any(src).([]float32))
+		return
+	}
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// AddInputGrad makes the next Backward (only) return r plus the input
+// gradient, r being input-shaped: a residual block adds its shortcut's
+// gradient this way, while each example's gradient is in cache, instead of
+// in a pass of its own. The sum is accumulated onto r's values (for a same
+// convolution, r + the K partial products in turn).
+func (c *Conv2D[T]) AddInputGrad(r *Mat[T]) { c.addDX = r }
 
 // Backward implements [Layer].
 func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 	if dy.Rows != c.x.Rows || dy.Cols != c.Out.Size() {
 		panic(fmt.Sprintf("nn: Conv2D backward got %v, forward produced %d×%d", dy, c.x.Rows, c.Out.Size()))
+	}
+	r := c.addDX
+	c.addDX = nil
+	if r != nil && (c.skipDX || r.Rows != dy.Rows || r.Cols != c.In.Size()) {
+		panic(fmt.Sprintf("nn: Conv2D backward asked to add %v to an input gradient of %d×%d (skipped: %v)", r, dy.Rows, c.In.Size(), c.skipDX))
+	}
+	if c.same() {
+		return c.backwardSame(dy, r)
 	}
 	n, cout, p := dy.Rows, c.Out.C, c.Out.Plane()
 	kk := c.In.C * c.K * c.K
@@ -125,24 +189,29 @@ func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 		dyi := dy.Row(i)
 		col := c.columns(c.x.Row(i))
 		gemm.Do(false, true, kk, cout, p, 1, col, p, dyi, p, 1, c.W.Grad, cout)
-		if c.B != nil {
-			for o := range cout {
-				var s T
-				for _, v := range dyi[o*p : (o+1)*p] {
-					s += v
-				}
-				c.B.Grad[o] += s
-			}
-		}
+		c.addBiasGrad(dyi)
 		if dx == nil {
 			continue
 		}
+		dxi := dx.Row(i)
 		if c.direct() {
-			gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, 0, dx.Row(i), p)
+			beta := T(0)
+			if r != nil {
+				copy(dxi, r.Row(i))
+				beta = 1
+			}
+			gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, beta, dxi, p)
 			continue
 		}
 		gemm.Do(false, false, kk, p, cout, 1, c.W.Value, cout, dyi, p, 0, c.dcol, p)
-		col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dx.Row(i))
+		if phased(c.In, c.Stride, c.Out.H, c.Out.W) {
+			col2imPhased(c.dcol, c.In, c.K, c.Stride, c.Pad, c.phase, dxi)
+		} else {
+			col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dxi)
+		}
+		if r != nil {
+			addTo(dxi, r.Row(i))
+		}
 	}
 	return dx
 }
@@ -173,7 +242,8 @@ func window(n, out, stride, pad, tap int) (lo, hi int) {
 
 // im2col writes the column matrix of one C×H×W image x into col, which is
 // (C·K·K)×(ho·wo): col[(c·K+ki)·K+kj][oh·wo+ow] = x[c][oh·s−pad+ki][ow·s−pad+kj],
-// zero outside the image.
+// zero outside the image. Rows are short (16 values in a ResNet's strided
+// convolutions), so the zeros are stored in loops rather than by clear.
 func im2col[T Float](x []T, in Shape, k, stride, pad, ho, wo int, col []T) {
 	p := ho * wo
 	for c := range in.C {
@@ -185,18 +255,22 @@ func im2col[T Float](x []T, in Shape, k, stride, pad, ho, wo int, col []T) {
 				row := col[((c*k+ki)*k+kj)*p : ((c*k+ki)*k+kj+1)*p]
 				clear(row[:hlo*wo])
 				clear(row[hhi*wo:])
+				off := kj - pad
 				for oh := hlo; oh < hhi; oh++ {
 					dst := row[oh*wo : (oh+1)*wo]
-					src := plane[(oh*stride-pad+ki)*in.W:]
-					clear(dst[:wlo])
-					clear(dst[whi:])
-					off := kj - pad
+					src := plane[(oh*stride-pad+ki)*in.W : (oh*stride-pad+ki+1)*in.W]
+					for ow := range wlo {
+						dst[ow] = 0
+					}
 					if stride == 1 {
 						copy(dst[wlo:whi], src[wlo+off:whi+off])
-						continue
+					} else {
+						for ow := wlo; ow < whi; ow++ {
+							dst[ow] = src[ow*stride+off]
+						}
 					}
-					for ow := wlo; ow < whi; ow++ {
-						dst[ow] = src[ow*stride+off]
+					for ow := whi; ow < wo; ow++ {
+						dst[ow] = 0
 					}
 				}
 			}
@@ -219,14 +293,7 @@ func col2im[T Float](dcol []T, in Shape, k, stride, pad, ho, wo int, dx []T) {
 				off := kj - pad
 				for oh := hlo; oh < hhi; oh++ {
 					src := row[oh*wo : (oh+1)*wo]
-					dst := plane[(oh*stride-pad+ki)*in.W:]
-					if stride == 1 {
-						d := dst[wlo+off : whi+off]
-						for j, v := range src[wlo:whi] {
-							d[j] += v
-						}
-						continue
-					}
+					dst := plane[(oh*stride-pad+ki)*in.W : (oh*stride-pad+ki+1)*in.W]
 					for ow := wlo; ow < whi; ow++ {
 						dst[ow*stride+off] += src[ow]
 					}

@@ -31,6 +31,14 @@ var convCases = []convCase{
 	{in: nn.Shape{C: 3, H: 4, W: 4}, out: 4, k: 1, stride: 1, pad: 0, bias: true}, // direct: no im2col
 	{in: nn.Shape{C: 3, H: 5, W: 5}, out: 2, k: 1, stride: 2, pad: 0},
 	{in: nn.Shape{C: 2, H: 3, W: 3}, out: 2, k: 3, stride: 1, pad: 3}, // padding wider than the window
+	// Same convolutions (conv_same.go).
+	{in: nn.Shape{C: 3, H: 4, W: 6}, out: 2, k: 3, stride: 1, pad: 1, bias: true},
+	{in: nn.Shape{C: 2, H: 6, W: 5}, out: 3, k: 5, stride: 1, pad: 2},
+	{in: nn.Shape{C: 1, H: 2, W: 1}, out: 2, k: 3, stride: 1, pad: 1},
+	{in: nn.Shape{C: 2, H: 1, W: 3}, out: 1, k: 5, stride: 1, pad: 2, bias: true}, // window wider than the image
+	// Strided convolutions through the phase planes (conv_phase.go).
+	{in: nn.Shape{C: 2, H: 6, W: 4}, out: 3, k: 3, stride: 2, pad: 1, bias: true},
+	{in: nn.Shape{C: 3, H: 4, W: 6}, out: 2, k: 1, stride: 2, pad: 0},
 }
 
 // directConv is the textbook definition, for reference.
@@ -112,6 +120,38 @@ func TestConvGradients(t *testing.T) {
 	}
 }
 
+// TestConvAddInputGrad: after AddInputGrad(r), Backward returns r plus the
+// input gradient, once.
+func TestConvAddInputGrad(t *testing.T) {
+	for _, c := range convCases {
+		t.Run(c.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			conv := newConv(c, r)
+			x := randMat(r, 3, c.in.Size(), 1)
+			dy := randMat(r, 3, conv.Out.Size(), 1)
+			add := randMat(r, 3, c.in.Size(), 1)
+			conv.Forward(x, true)
+			want := append([]float64(nil), conv.Backward(dy).Data...)
+			for i, v := range add.Data {
+				want[i] += v
+			}
+			conv.AddInputGrad(add)
+			got := conv.Backward(dy)
+			for i := range want {
+				if math.Abs(got.Data[i]-want[i]) > 1e-12 {
+					t.Fatalf("dx[%d] = %v, want %v", i, got.Data[i], want[i])
+				}
+			}
+			again := conv.Backward(dy)
+			for i := range want {
+				if math.Abs(again.Data[i]+add.Data[i]-want[i]) > 1e-12 {
+					t.Fatalf("the addition outlived its Backward: dx[%d] = %v", i, again.Data[i])
+				}
+			}
+		})
+	}
+}
+
 func TestConvSkipInputGrad(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	conv := newConv(convCases[0], r)
@@ -160,15 +200,19 @@ func TestSpatialBatchNormGradients(t *testing.T) {
 		shape nn.Shape
 		rows  int
 		train bool
+		relu  bool
 	}{
-		{nn.Shape{C: 3, H: 2, W: 3}, 4, true},
-		{nn.Shape{C: 2, H: 1, W: 1}, 5, true}, // one pixel: plain batch norm
-		{nn.Shape{C: 2, H: 4, W: 4}, 1, true}, // one example: statistics over pixels only
-		{nn.Shape{C: 3, H: 2, W: 3}, 4, false},
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, true, false},
+		{nn.Shape{C: 2, H: 1, W: 1}, 5, true, false}, // one pixel: plain batch norm
+		{nn.Shape{C: 2, H: 4, W: 4}, 1, true, false}, // one example: statistics over pixels only
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, false, false},
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, true, true}, // fused ReLU
+		{nn.Shape{C: 3, H: 2, W: 3}, 4, false, true},
 	} {
-		t.Run(fmt.Sprintf("%v_n%d_train%v", c.shape, c.rows, c.train), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v_n%d_train%v_relu%v", c.shape, c.rows, c.train, c.relu), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, 8))
 			b := spatialBN(c.shape, r, !c.train)
+			b.ReLU = c.relu
 			x := randMat(r, c.rows, c.shape.Size(), 2)
 			for i := range x.Data {
 				x.Data[i] += 1 // a non-zero mean

@@ -47,5 +47,8 @@
 // row n of the batch is example n's channels one after the other, each a
 // row-major H×W plane (see [Shape]). A batch of images is therefore already
 // flat, and a dense layer reads it without a flatten layer. Convolutions go
-// through gemm like everything else (im2col, one product per example).
+// through gemm like everything else: im2col and one product per example, or,
+// for a same convolution (stride 1, output as large as the input), K
+// products per example on rows of the image shifted in place
+// (conv_same.go).
 package nn

@@ -26,6 +26,17 @@
 //   - [SkipGrad], [Add], [Mul]: the mollified layer's backward bookkeeping.
 //   - [SGD]: nn.SGD's momentum update, in its order of operations (no FMA),
 //     so it gives the bits of the scalar loop.
+//   - [AddReLU], [PassPositive]: a residual block's output max(0, F + S)
+//     and the gradient through it; [Normalize], [NormalizeGrad] and their
+//     forms fused with a ReLU, [NormalizeReLU], [NormalizeReLUGrad]: batch
+//     normalisation's per-channel element-wise passes.
+//   - [Sums], [SumsPositive]: Σ(a−ka) and Σ(a−ka)(b−kb) in float64 (batch
+//     statistics and batch normalisation's backward sums; the second
+//     takes a as 0 where a mask is not positive). Reductions, so not
+//     generated lane-wise kernels: their loops are hand-written
+//     (sums_amd64.s), with 16 float64 partial sums in the same lanes on
+//     every path, so their bits too are the same on every path
+//     (TestSums, TestSumsPositive).
 //
 // LSTMs: [Sigmoid] and [Tanh] over the gate pre-activations, and [Backward]
 // with [FnSigmoid] or [FnTanh] for their derivatives from the gate outputs,

@@ -375,6 +375,30 @@ func kernels() []kdef {
 			store(4, v)
 			store(3, sub(w, mul(scalar(2), add(g, mul(scalar(0), v)))))
 		}},
+		// The residual block's output ReLU(F + S), and its gradient mask
+		// (DY where the output is positive, +0 elsewhere, as the scalar
+		// code sets it).
+		kdef{"addrelu", "Z = max(0, X + Y)", func() { store(2, vmax(cf(0), add(load(0), load(1)))) }},
+		kdef{"passpos", "Z = Y > 0 ? X : 0", func() { store(2, sel(cmp(pGT, load(1), cf(0)), load(0), cf(0))) }},
+		// Batch normalisation with per-channel scalars: forward
+		// (scalars μ, a = γ/σ, β) and the training backward pass (scalars
+		// a, k, μ, c: DX = a·DY + k·(X−μ) + c).
+		kdef{"bnfwd", "Y = a·(X − μ) + β", func() { store(1, fma(scalar(1), sub(load(0), scalar(0)), scalar(2))) }},
+		kdef{"bnbwd", "DX = a·DY + (k·(X − μ) + c)", func() {
+			d := sub(load(1), scalar(2))
+			store(2, fma(scalar(0), load(0), fma(scalar(1), d, scalar(3))))
+		}},
+		// The same, fused with a following ReLU: the output is
+		// max(0, ·), and the backward pass takes the gradient of the
+		// ReLU's output Y, passing it where Y > 0.
+		kdef{"bnfwd_relu", "Y = max(0, a·(X − μ) + β)", func() {
+			store(1, vmax(cf(0), fma(scalar(1), sub(load(0), scalar(0)), scalar(2))))
+		}},
+		kdef{"bnbwd_relu", "DX = a·(Y > 0 ? DY : 0) + (k·(X − μ) + c)", func() {
+			g := sel(cmp(pGT, load(2), cf(0)), load(0), cf(0))
+			d := sub(load(1), scalar(2))
+			store(3, fma(scalar(0), g, fma(scalar(1), d, scalar(3))))
+		}},
 		kdef{"skipgrad", "DZ = DY·(1−W)·DPSI, DS = W·DY", func() {
 			dy, w := load(0), load(1)
 			store(3, mul(mul(dy, sub(cf(1), w)), load(2)))

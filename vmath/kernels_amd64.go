@@ -155,6 +155,42 @@ func k512_sgd_nesterov(a *args)
 func k256_sgd_nesterov(a *args)
 
 //go:noescape
+func k512_addrelu(a *args)
+
+//go:noescape
+func k256_addrelu(a *args)
+
+//go:noescape
+func k512_passpos(a *args)
+
+//go:noescape
+func k256_passpos(a *args)
+
+//go:noescape
+func k512_bnfwd(a *args)
+
+//go:noescape
+func k256_bnfwd(a *args)
+
+//go:noescape
+func k512_bnbwd(a *args)
+
+//go:noescape
+func k256_bnbwd(a *args)
+
+//go:noescape
+func k512_bnfwd_relu(a *args)
+
+//go:noescape
+func k256_bnfwd_relu(a *args)
+
+//go:noescape
+func k512_bnbwd_relu(a *args)
+
+//go:noescape
+func k256_bnbwd_relu(a *args)
+
+//go:noescape
 func k512_skipgrad(a *args)
 
 //go:noescape
@@ -238,6 +274,18 @@ func callAsm(isa int, id kernelID, a *args) {
 			k512_sgd(a)
 		case k_sgd_nesterov:
 			k512_sgd_nesterov(a)
+		case k_addrelu:
+			k512_addrelu(a)
+		case k_passpos:
+			k512_passpos(a)
+		case k_bnfwd:
+			k512_bnfwd(a)
+		case k_bnbwd:
+			k512_bnbwd(a)
+		case k_bnfwd_relu:
+			k512_bnfwd_relu(a)
+		case k_bnbwd_relu:
+			k512_bnbwd_relu(a)
 		case k_skipgrad:
 			k512_skipgrad(a)
 		case k_nan_hardsigmoid:
@@ -302,6 +350,18 @@ func callAsm(isa int, id kernelID, a *args) {
 		k256_sgd(a)
 	case k_sgd_nesterov:
 		k256_sgd_nesterov(a)
+	case k_addrelu:
+		k256_addrelu(a)
+	case k_passpos:
+		k256_passpos(a)
+	case k_bnfwd:
+		k256_bnfwd(a)
+	case k_bnbwd:
+		k256_bnbwd(a)
+	case k_bnfwd_relu:
+		k256_bnfwd_relu(a)
+	case k_bnbwd_relu:
+		k256_bnbwd_relu(a)
 	case k_skipgrad:
 		k256_skipgrad(a)
 	case k_nan_hardsigmoid:

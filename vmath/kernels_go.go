@@ -34,6 +34,12 @@ const (
 	k_mul                                  // Z = X·Y
 	k_sgd                                  // G' = G + WD·W; V = μV + G'; W = W − LR·V
 	k_sgd_nesterov                         // G' = G + WD·W; V = μV + G'; W = W − LR·(G' + μV)
+	k_addrelu                              // Z = max(0, X + Y)
+	k_passpos                              // Z = Y > 0 ? X : 0
+	k_bnfwd                                // Y = a·(X − μ) + β
+	k_bnbwd                                // DX = a·DY + (k·(X − μ) + c)
+	k_bnfwd_relu                           // Y = max(0, a·(X − μ) + β)
+	k_bnbwd_relu                           // DX = a·(Y > 0 ? DY : 0) + (k·(X − μ) + c)
 	k_skipgrad                             // DZ = DY·(1−W)·DPSI, DS = W·DY
 	k_nan_hardsigmoid                      // the noisy activation of Gulcehre et al. 2016
 	k_nan_hardsigmoid_clip                 // the noisy activation of Gulcehre et al. 2016
@@ -68,6 +74,12 @@ var kernelNames = [...]string{
 	"mul",
 	"sgd",
 	"sgd_nesterov",
+	"addrelu",
+	"passpos",
+	"bnfwd",
+	"bnbwd",
+	"bnfwd_relu",
+	"bnbwd_relu",
 	"skipgrad",
 	"nan_hardsigmoid",
 	"nan_hardsigmoid_clip",
@@ -128,6 +140,18 @@ func callGo(id kernelID, a *args) {
 		kgo_sgd(a)
 	case k_sgd_nesterov:
 		kgo_sgd_nesterov(a)
+	case k_addrelu:
+		kgo_addrelu(a)
+	case k_passpos:
+		kgo_passpos(a)
+	case k_bnfwd:
+		kgo_bnfwd(a)
+	case k_bnbwd:
+		kgo_bnbwd(a)
+	case k_bnfwd_relu:
+		kgo_bnfwd_relu(a)
+	case k_bnbwd_relu:
+		kgo_bnbwd_relu(a)
 	case k_skipgrad:
 		kgo_skipgrad(a)
 	case k_nan_hardsigmoid:
@@ -1146,6 +1170,107 @@ func kgo_sgd_nesterov(a *args) {
 		v14 := float32(s2 * v13)
 		v15 := float32(v0 - v14)
 		p3[i] = v15
+	}
+}
+
+func kgo_addrelu(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	for i := 0; i < n; i++ {
+		v1 := p0[i]
+		v2 := p1[i]
+		v3 := float32(v1 + v2)
+		v4 := max32(fb(0x00000000), v3)
+		p2[i] = v4
+	}
+}
+
+func kgo_passpos(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	for i := 0; i < n; i++ {
+		v0 := p1[i]
+		v2 := v0 > fb(0x00000000)
+		v3 := p0[i]
+		v5 := sel32(v2, v3, fb(0x00000000))
+		p2[i] = v5
+	}
+}
+
+func kgo_bnfwd(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	for i := 0; i < n; i++ {
+		v1 := p0[i]
+		v3 := float32(v1 - s0)
+		v5 := fma32(s1, v3, s2)
+		p1[i] = v5
+	}
+}
+
+func kgo_bnbwd(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	s3 := a.s[3]
+	for i := 0; i < n; i++ {
+		v0 := p1[i]
+		v2 := float32(v0 - s2)
+		v4 := p0[i]
+		v7 := fma32(s1, v2, s3)
+		v8 := fma32(s0, v4, v7)
+		p2[i] = v8
+	}
+}
+
+func kgo_bnfwd_relu(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	for i := 0; i < n; i++ {
+		v2 := p0[i]
+		v4 := float32(v2 - s0)
+		v6 := fma32(s1, v4, s2)
+		v7 := max32(fb(0x00000000), v6)
+		p1[i] = v7
+	}
+}
+
+func kgo_bnbwd_relu(a *args) {
+	n := a.n
+	p0 := unsafe.Slice((*float32)(a.p[0]), n)
+	p1 := unsafe.Slice((*float32)(a.p[1]), n)
+	p2 := unsafe.Slice((*float32)(a.p[2]), n)
+	p3 := unsafe.Slice((*float32)(a.p[3]), n)
+	s0 := a.s[0]
+	s1 := a.s[1]
+	s2 := a.s[2]
+	s3 := a.s[3]
+	for i := 0; i < n; i++ {
+		v0 := p2[i]
+		v2 := v0 > fb(0x00000000)
+		v3 := p0[i]
+		v5 := sel32(v2, v3, fb(0x00000000))
+		v6 := p1[i]
+		v8 := float32(v6 - s2)
+		v12 := fma32(s1, v8, s3)
+		v13 := fma32(s0, v5, v12)
+		p3[i] = v13
 	}
 }
 

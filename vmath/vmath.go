@@ -237,3 +237,64 @@ func SGD(w, g, v []float32, mu, wd, lr float32, nesterov bool) {
 	}
 	call(k, &a)
 }
+
+// AddReLU sets z[i] = max(0, x[i] + y[i]) (a residual block's output). A
+// NaN sum stays NaN; a sum of −0 gives −0.
+func AddReLU(z, x, y []float32) {
+	n := len(x)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("x", x, n), ptr("y", y, n), ptr("z", z, n)
+	call(k_addrelu, &a)
+}
+
+// PassPositive sets z[i] = x[i] where y[i] > 0 and +0 elsewhere (the
+// gradient through a ReLU whose output is y).
+func PassPositive(z, x, y []float32) {
+	n := len(x)
+	a := args{n: n}
+	a.p[0], a.p[1], a.p[2] = ptr("x", x, n), ptr("y", y, n), ptr("z", z, n)
+	call(k_passpos, &a)
+}
+
+// Normalize sets y[i] = a·(x[i] − mu) + b, the subtraction rounded, the
+// rest one fused multiply-add (batch normalisation of one channel).
+func Normalize(y, x []float32, mu, a, b float32) {
+	n := len(x)
+	ar := args{n: n}
+	ar.p[0], ar.p[1] = ptr("x", x, n), ptr("y", y, n)
+	ar.s[0], ar.s[1], ar.s[2] = mu, a, b
+	call(k_bnfwd, &ar)
+}
+
+// NormalizeGrad sets dx[i] = a·dy[i] + (k·(x[i] − mu) + c), in three
+// roundings (the subtraction and two fused multiply-adds): batch
+// normalisation's input gradient for one channel, a = γ/σ, k and c the
+// projections on the batch statistics.
+func NormalizeGrad(dx, dy, x []float32, a, k, mu, c float32) {
+	n := len(dy)
+	ar := args{n: n}
+	ar.p[0], ar.p[1], ar.p[2] = ptr("dy", dy, n), ptr("x", x, n), ptr("dx", dx, n)
+	ar.s[0], ar.s[1], ar.s[2], ar.s[3] = a, k, mu, c
+	call(k_bnbwd, &ar)
+}
+
+// NormalizeReLU sets y[i] = max(0, a·(x[i] − mu) + b): [Normalize] followed
+// by a ReLU (NaN stays NaN).
+func NormalizeReLU(y, x []float32, mu, a, b float32) {
+	n := len(x)
+	ar := args{n: n}
+	ar.p[0], ar.p[1] = ptr("x", x, n), ptr("y", y, n)
+	ar.s[0], ar.s[1], ar.s[2] = mu, a, b
+	call(k_bnfwd_relu, &ar)
+}
+
+// NormalizeReLUGrad is [NormalizeGrad] with dy[i] taken as +0 where
+// y[i] > 0 fails: the input gradient of [NormalizeReLU] (output y) given
+// the gradient dy of its output.
+func NormalizeReLUGrad(dx, dy, x, y []float32, a, k, mu, c float32) {
+	n := len(dy)
+	ar := args{n: n}
+	ar.p[0], ar.p[1], ar.p[2], ar.p[3] = ptr("dy", dy, n), ptr("x", x, n), ptr("y", y, n), ptr("dx", dx, n)
+	ar.s[0], ar.s[1], ar.s[2], ar.s[3] = a, k, mu, c
+	call(k_bnbwd_relu, &ar)
+}

@@ -50,8 +50,14 @@ func signature(name string) (in, out []int, scalars int) {
 		return []int{0, 1, 2, 3, 4}, []int{5, 6, 7}, 1
 	case strings.HasPrefix(name, "nan_"):
 		return []int{0, 1, 2}, []int{3, 4, 5}, 3
-	case name == "add" || name == "mul":
+	case name == "add" || name == "mul" || name == "addrelu" || name == "passpos":
 		return []int{0, 1}, []int{2}, 0
+	case name == "bnfwd" || name == "bnfwd_relu":
+		return []int{0}, []int{1}, 3
+	case name == "bnbwd_relu":
+		return []int{0, 1, 2}, []int{3}, 4
+	case name == "bnbwd":
+		return []int{0, 1}, []int{2}, 4
 	case name == "skipgrad":
 		return []int{0, 1, 2}, []int{3, 4}, 0
 	case name == "sgd" || name == "sgd_nesterov":
@@ -440,4 +446,64 @@ func ExampleSigmoid() {
 	Sigmoid(y, x)
 	fmt.Println(y)
 	// Output: [3.8e-44 0.26894143 0.5 0.7310586 1]
+}
+
+// TestElementwiseKernels compares the one-line kernels with their scalar
+// definitions, bit for bit, on every path (random values, specials
+// included, and a length with a partial last vector).
+func TestElementwiseKernels(t *testing.T) {
+	const n = 1003
+	r := rand.New(rand.NewPCG(7, 8))
+	x, y, m := randomInput(r, 0, "", n), randomInput(r, 1, "", n), randomInput(r, 2, "", n)
+	s := [4]float32{float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())}
+	cases := []struct {
+		name string
+		run  func(z []float32)
+		ref  func(i int) float32
+	}{
+		{"AddReLU", func(z []float32) { AddReLU(z, x, y) }, func(i int) float32 {
+			v := x[i] + y[i]
+			if v != v {
+				return v
+			}
+			return max32(0, v)
+		}},
+		{"PassPositive", func(z []float32) { PassPositive(z, x, y) }, func(i int) float32 {
+			if y[i] > 0 {
+				return x[i]
+			}
+			return 0
+		}},
+		{"Normalize", func(z []float32) { Normalize(z, x, s[0], s[1], s[2]) }, func(i int) float32 {
+			return fma32(s[1], x[i]-s[0], s[2])
+		}},
+		{"NormalizeGrad", func(z []float32) { NormalizeGrad(z, x, y, s[0], s[1], s[2], s[3]) }, func(i int) float32 {
+			return fma32(s[0], x[i], fma32(s[1], y[i]-s[2], s[3]))
+		}},
+		{"NormalizeReLU", func(z []float32) { NormalizeReLU(z, x, s[0], s[1], s[2]) }, func(i int) float32 {
+			v := fma32(s[1], x[i]-s[0], s[2])
+			if v != v {
+				return v
+			}
+			return max32(0, v)
+		}},
+		{"NormalizeReLUGrad", func(z []float32) { NormalizeReLUGrad(z, x, y, m, s[0], s[1], s[2], s[3]) }, func(i int) float32 {
+			g := float32(0)
+			if m[i] > 0 {
+				g = x[i]
+			}
+			return fma32(s[0], g, fma32(s[1], y[i]-s[2], s[3]))
+		}},
+	}
+	for _, c := range cases {
+		for _, p := range paths() {
+			z := make([]float32, n)
+			withPath(p, func() { c.run(z) })
+			for i := range z {
+				if want := c.ref(i); !sameBits(z[i], want) {
+					t.Fatalf("%s on %s, element %d (x %g, y %g): %g, want %g", c.name, pathNames[p], i, x[i], y[i], z[i], want)
+				}
+			}
+		}
+	}
 }

@@ -65,12 +65,15 @@ func (l *Layer[T]) forward32(zT, srcT, outT, wT, dpsiT, dpsidaT *nn.Mat[T], p, s
 			}
 		}
 	} else {
-		xi, pis := s.xi, w.Data
-		keepXi, keepPi := b32(noise), b32(skip)
-		for i := range xi {
-			a, pi := l.rnd.AbsNormBernoulli(p)
-			xi[i] = float32(a) * keepXi
-			pis[i] = b32(pi) * keepPi
+		// One draw of (|ξ|, π) per element even for the ablations
+		// (parts=noise or skip), so that they share the stream's positions;
+		// the part left out is then zeroed.
+		l.rnd.FillAbsNormBernoulli32(s.xi, w.Data, p)
+		if !noise {
+			clear(s.xi)
+		}
+		if !skip {
+			clear(w.Data)
 		}
 	}
 	slope := s.slope
@@ -188,12 +191,15 @@ func (l *ConvBlock[T]) forward32(preT, sT, yT, wT, dpsiT, dpsidaT *nn.Mat[T], p 
 			}
 		}
 	} else {
-		xi, pis := s.xi, w.Data
-		keepXi, keepPi := b32(noise), b32(skip)
-		for i := range xi {
-			a, pi := l.rnd.AbsNormBernoulli(p)
-			xi[i] = float32(a) * keepXi
-			pis[i] = b32(pi) * keepPi
+		// One draw of (|ξ|, π) per element even for the ablations
+		// (parts=noise or skip), so that they share the stream's positions;
+		// the part left out is then zeroed.
+		l.rnd.FillAbsNormBernoulli32(s.xi, w.Data, p)
+		if !noise {
+			clear(s.xi)
+		}
+		if !skip {
+			clear(w.Data)
 		}
 	}
 	s.slope = grow32(s.slope, size)

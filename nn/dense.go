@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/mollifying/mollify/gemm"
+	"github.com/mollifying/mollify/vmath"
 )
 
 // Dense is the affine map y = x·W + b, with W stored in×out.
@@ -39,14 +40,44 @@ func (d *Dense[T]) Forward(x *Mat[T], _ bool) *Mat[T] {
 	d.x = x
 	y := d.y.Reshape(x.Rows, d.Out)
 	gemm.Do(false, false, x.Rows, d.Out, d.In, 1, x.Data, d.In, d.W.Value, d.Out, 0, y.Data, d.Out)
-	b := d.B.Value
-	for i := range x.Rows {
+	addRows(y, d.B.Value)
+	return y
+}
+
+// addRows adds b to every row of y (float32 through vmath.Add: the same
+// one addition per element).
+func addRows[T Float](y *Mat[T], b []T) {
+	if b32, ok := any(b).([]float32); ok {
+		y32 := any(y).(*Mat[float32])
+		for i := range y32.Rows {
+			r := y32.Row(i)
+			vmath.Add(r, r, b32)
+		}
+		return
+	}
+	for i := range y.Rows {
 		row := y.Row(i)
 		for j := range row {
 			row[j] += b[j]
 		}
 	}
-	return y
+}
+
+// sumRowsInto adds the rows of dy to g, row after row (float32 through
+// vmath.Add: the same order of additions per element).
+func sumRowsInto[T Float](g []T, dy *Mat[T]) {
+	if g32, ok := any(g).([]float32); ok {
+		d32 := any(dy).(*Mat[float32])
+		for i := range d32.Rows {
+			vmath.Add(g32, g32, d32.Row(i))
+		}
+		return
+	}
+	for i := range dy.Rows {
+		for j, v := range dy.Row(i) {
+			g[j] += v
+		}
+	}
 }
 
 // Backward implements [Layer].
@@ -56,12 +87,7 @@ func (d *Dense[T]) Backward(dy *Mat[T]) *Mat[T] {
 	}
 	n := dy.Rows
 	gemm.Do(true, false, d.In, d.Out, n, 1, d.x.Data, d.In, dy.Data, d.Out, 1, d.W.Grad, d.Out)
-	gb := d.B.Grad
-	for i := range n {
-		for j, v := range dy.Row(i) {
-			gb[j] += v
-		}
-	}
+	sumRowsInto(d.B.Grad, dy)
 	if d.skipDX {
 		return nil
 	}

@@ -198,13 +198,7 @@ func (l *LSTM[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 	dm := l.dm.Reshape(n, H)
 
 	gemm.Do(false, false, n, G, l.In, 1, x.Data, l.In, l.Wx.Value, G, 0, z.Data, G)
-	b := l.B.Value
-	for i := range n {
-		row := z.Row(i)
-		for j := range row {
-			row[j] += b[j]
-		}
-	}
+	addRows(z, l.B.Value)
 	copy(hs.Data[:bh], l.h0.Data)
 	copy(cs.Data[:bh], l.c0.Data)
 	for s := range steps {
@@ -297,12 +291,7 @@ func (l *LSTM[T]) Backward(dy *Mat[T]) *Mat[T] {
 	}
 	gemm.Do(true, false, l.In, G, n, 1, l.x.Data, l.In, dz.Data, G, 1, l.Wx.Grad, G)
 	gemm.Do(true, false, H, G, n, 1, l.hs.Data[:n*H], H, dz.Data, G, 1, l.Wh.Grad, G)
-	gb := l.B.Grad
-	for i := range n {
-		for j, v := range dz.Row(i) {
-			gb[j] += v
-		}
-	}
+	sumRowsInto(l.B.Grad, dz)
 	if l.skipDX {
 		return nil
 	}

@@ -2,7 +2,7 @@ package rng
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/bits"
 )
 
 // Noise is the stream of the per-unit noise of the noisy and mollified
@@ -10,17 +10,50 @@ import (
 // draws do not dominate a training step. It is a PCG generator used directly
 // (no interface call per draw, unlike *rand.Rand), with its own ziggurat
 // normal sampler (Marsaglia & Tsang 2000, 128 layers) that takes one 64-bit
-// word per draw in 98.8% of cases.
+// word per draw in 98.8% of cases. The generator is math/rand/v2's PCG
+// (128-bit LCG, DXSM output), written out here so that a fill loop keeps its
+// state in registers; TestNoiseMatchesPCG holds the two to the same words.
 type Noise struct {
-	pcg rand.PCG
+	pcg pcg
 }
 
 // NewNoise returns the noise stream for (seed, purpose).
 func NewNoise(seed uint64, purpose string) *Noise {
 	hi, lo := Words(seed, purpose)
-	n := &Noise{}
-	n.pcg.Seed(hi, lo)
-	return n
+	return &Noise{pcg: pcg{hi, lo}}
+}
+
+// pcg is the state of math/rand/v2's PCG, as rand.NewPCG(hi, lo) seeds it.
+type pcg struct{ hi, lo uint64 }
+
+// Uint64 advances the state and returns the DXSM output: the same words as
+// (*rand.PCG).Uint64.
+func (p *pcg) Uint64() uint64 {
+	var u uint64
+	p.hi, p.lo, u = pcgStep(p.hi, p.lo)
+	return u
+}
+
+// pcgStep is one step of the PCG from state (hi, lo): the new state and the
+// output word.
+func pcgStep(hi, lo uint64) (nhi, nlo, u uint64) {
+	const (
+		mulHi = 2549297995355413924
+		mulLo = 4865540595714422341
+		incHi = 6364136223846793005
+		incLo = 1442695040888963407
+		cheap = 0xda942042e4dd58b5
+	)
+	nhi, nlo = bits.Mul64(lo, mulLo)
+	nhi += hi*mulLo + lo*mulHi
+	var c uint64
+	nlo, c = bits.Add64(nlo, incLo, 0)
+	nhi, _ = bits.Add64(nhi, incHi, c)
+	u = nhi ^ nhi>>32
+	u *= cheap
+	u ^= u >> 48
+	u *= nlo | 1
+	return nhi, nlo, u
 }
 
 // Uint64 returns 64 uniform bits.
@@ -55,9 +88,44 @@ func (n *Noise) AbsNormBernoulli(p float64) (absXi float64, pi bool) {
 	if j, i := uint32(u)&(1<<31-1), (u>>31)&127; j < zigK[i] {
 		return float64(j) * zigW[i], pi
 	}
+	return n.zigFrom(u), pi
+}
+
+// FillAbsNormBernoulli32 fills xi and pi (of equal length) with the draws of
+// len(xi) mollified units, in order: xi[i] = |ξ| and pi[i] = 1 or 0, the
+// values AbsNormBernoulli(p) returns for its i-th call, as float32. It is
+// that loop with the generator's state kept in registers.
+func (n *Noise) FillAbsNormBernoulli32(xi, pi []float32, p float64) {
+	pi = pi[:len(xi)]
+	hi, lo := n.pcg.hi, n.pcg.lo
+	// float64(k) < p·2²⁵ for an integer k ⇔ k < ⌈p·2²⁵⌉, so the Bernoulli
+	// bit is the sign of k − ⌈p·2²⁵⌉: no branch to mispredict when p is
+	// near 1/2.
+	thr := uint64(0) // p < 0 or NaN: never
+	if p > 0 {
+		thr = uint64(math.Ceil(min(p, 2) * (1 << 25)))
+	}
+	for i := range xi {
+		var u uint64
+		hi, lo, u = pcgStep(hi, lo)
+		pi[i] = float32((u>>39 - thr) >> 63)
+		if j, l := uint32(u)&(1<<31-1), (u>>31)&127; j < zigK[l] {
+			xi[i] = float32(float64(j) * zigW[l])
+			continue
+		}
+		n.pcg.hi, n.pcg.lo = hi, lo
+		xi[i] = float32(n.zigFrom(u))
+		hi, lo = n.pcg.hi, n.pcg.lo
+	}
+	n.pcg.hi, n.pcg.lo = hi, lo
+}
+
+// zigFrom finishes a ziggurat draw whose first word u fell outside the
+// common case, taking fresh words as AbsNormBernoulli does.
+func (n *Noise) zigFrom(u uint64) float64 {
 	for {
 		if x, ok := n.zig(u); ok {
-			return x, pi
+			return x
 		}
 		u = n.pcg.Uint64()
 	}

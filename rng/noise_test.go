@@ -3,6 +3,7 @@ package rng
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -113,4 +114,58 @@ func BenchmarkRandNormFloat(b *testing.B) {
 		}
 	}
 	sink = s
+}
+
+// TestNoiseMatchesPCG holds the written-out generator to math/rand/v2's PCG
+// word for word.
+func TestNoiseMatchesPCG(t *testing.T) {
+	hi, lo := Words(7, "pcg")
+	ref := rand.NewPCG(hi, lo)
+	nz := NewNoise(7, "pcg")
+	for i := range 10000 {
+		if got, want := nz.Uint64(), ref.Uint64(); got != want {
+			t.Fatalf("word %d = %#x, want %#x", i, got, want)
+		}
+	}
+}
+
+// TestFillAbsNormBernoulli32 checks that the fill gives the bits of the
+// scalar draws, including the ziggurat's rejections and tail, and leaves the
+// stream where the scalar loop does.
+func TestFillAbsNormBernoulli32(t *testing.T) {
+	for _, p := range []float64{0, 0.3, 1} {
+		const n = 200_000
+		a, b := NewNoise(5, "fill"), NewNoise(5, "fill")
+		xi, pi := make([]float32, n), make([]float32, n)
+		a.FillAbsNormBernoulli32(xi, pi, p)
+		tail := 0
+		for i := range n {
+			x, bit := b.AbsNormBernoulli(p)
+			want := float32(0)
+			if bit {
+				want = 1
+			}
+			if xi[i] != float32(x) || pi[i] != want {
+				t.Fatalf("p=%g draw %d: fill (%v, %v), scalar (%v, %v)", p, i, xi[i], pi[i], float32(x), want)
+			}
+			if x > zigR {
+				tail++
+			}
+		}
+		if tail == 0 {
+			t.Errorf("p=%g: no draw from the tail; the test misses that path", p)
+		}
+		if a.Uint64() != b.Uint64() {
+			t.Errorf("p=%g: the streams part after the fill", p)
+		}
+	}
+}
+
+func BenchmarkFillAbsNormBernoulli32(b *testing.B) {
+	nz := NewNoise(1, "bench")
+	xi, pi := make([]float32, 10000), make([]float32, 10000)
+	for b.Loop() {
+		nz.FillAbsNormBernoulli32(xi, pi, 0.5)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xi)), "ns/draw")
 }

@@ -36,7 +36,8 @@ type NoisyGate[T nn.Float] struct {
 
 	rnd *rng.Noise
 	// dp[step] holds ∂φ/∂p per element of that step, Rows×Units.
-	dp [][]T
+	dp   [][]T
+	xi32 []float32 // the float32 path's draws of one step
 }
 
 // NewNoisyGate returns the gate for width units with p drawn from U(−1, 1)
@@ -67,6 +68,9 @@ func (g *NoisyGate[T]) Forward(a *nn.GateArgs[T]) {
 	xiTest := 0.0
 	if g.Unit.HalfNormal {
 		xiTest = HalfNormalMean
+	}
+	if g.forward32(a, dp, xiTest) {
+		return
 	}
 	for r := range a.Rows {
 		o := r * a.Stride

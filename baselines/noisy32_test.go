@@ -78,3 +78,47 @@ func TestNoisyFloat32Draws(t *testing.T) {
 		}
 	}
 }
+
+// TestNoisyGateFloat32 holds the float32 LSTM gate (vmath.Noisy on strided
+// rows) to the float64 one: the same draws in the same order, φ, ∂φ/∂x and
+// ∂φ/∂p within float32 rounding, and nothing written between the rows.
+func TestNoisyGateFloat32(t *testing.T) {
+	const rows, units, stride = 3, 7, 20
+	for _, u := range []NAN{NSigmoidP(), NTanhP()} {
+		g32 := NewNoisyGate[float32]("g", units, u, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
+		g64 := NewNoisyGate[float64]("g", units, u, rand.New(rand.NewPCG(1, 1)), rng.NewNoise(2, "test"))
+		for step, train := range []bool{true, false, true} {
+			a32 := &nn.GateArgs[float32]{X: make([]float32, rows*stride), Y: make([]float32, rows*stride), D: make([]float32, rows*stride), Rows: rows, Units: units, Stride: stride, Step: step, Train: train}
+			a64 := &nn.GateArgs[float64]{X: make([]float64, rows*stride), Y: make([]float64, rows*stride), D: make([]float64, rows*stride), Rows: rows, Units: units, Stride: stride, Step: step, Train: train}
+			for i := range a32.X {
+				a32.X[i] = float32(i%13)/2 - 3
+				a64.X[i] = float64(a32.X[i])
+				a32.Y[i], a64.Y[i] = 9, 9
+			}
+			g32.Forward(a32)
+			g64.Forward(a64)
+			for i := range a64.Y {
+				if i%stride >= units {
+					if a32.Y[i] != 9 {
+						t.Fatalf("%v: element %d outside the gate's units was written", u.Kind, i)
+					}
+					continue
+				}
+				if d := math.Abs(float64(a32.Y[i]) - a64.Y[i]); d > 1e-5 {
+					t.Fatalf("%v step %d: φ[%d] = %v (float32), %v (float64)", u.Kind, step, i, a32.Y[i], a64.Y[i])
+				}
+				if d := math.Abs(float64(a32.D[i]) - a64.D[i]); d > 1e-5 {
+					t.Fatalf("%v step %d: ∂φ/∂x[%d] = %v (float32), %v (float64)", u.Kind, step, i, a32.D[i], a64.D[i])
+				}
+			}
+			for i, v := range g64.dp[step] {
+				if d := math.Abs(float64(g32.dp[step][i]) - v); d > 1e-5*(1+math.Abs(v)) {
+					t.Fatalf("%v step %d: ∂φ/∂p[%d] = %v (float32), %v (float64)", u.Kind, step, i, g32.dp[step][i], v)
+				}
+			}
+		}
+		if g32.rnd.Uint64() != g64.rnd.Uint64() {
+			t.Fatalf("%v: the noise streams diverged", u.Kind)
+		}
+	}
+}

@@ -64,15 +64,20 @@ func (n *Noise) Float64() float64 { return float64(n.pcg.Uint64()>>11) * 0x1p-53
 
 // NormFloat64 returns a standard normal draw.
 func (n *Noise) NormFloat64() float64 {
+	return n.normFrom(n.pcg.Uint64())
+}
+
+// normFrom is a normal draw whose first word is u: the sign is the top bit
+// of the word the ziggurat accepts.
+func (n *Noise) normFrom(u uint64) float64 {
 	for {
-		u := n.pcg.Uint64()
-		x, ok := n.zig(u)
-		if ok {
+		if x, ok := n.zig(u); ok {
 			if u>>63 != 0 {
 				return -x
 			}
 			return x
 		}
+		u = n.pcg.Uint64()
 	}
 }
 
@@ -116,6 +121,33 @@ func (n *Noise) FillAbsNormBernoulli32(xi, pi []float32, p float64) {
 		n.pcg.hi, n.pcg.lo = hi, lo
 		xi[i] = float32(n.zigFrom(u))
 		hi, lo = n.pcg.hi, n.pcg.lo
+	}
+	n.pcg.hi, n.pcg.lo = hi, lo
+}
+
+// FillNorm32 fills xi with len(xi) standard normal draws, in order, as
+// float32: the values of successive NormFloat64 calls, or their magnitudes
+// when half is set. It is that loop with the state kept in registers.
+func (n *Noise) FillNorm32(xi []float32, half bool) {
+	hi, lo := n.pcg.hi, n.pcg.lo
+	for i := range xi {
+		var u uint64
+		hi, lo, u = pcgStep(hi, lo)
+		var x float64
+		if j, l := uint32(u)&(1<<31-1), (u>>31)&127; j < zigK[l] {
+			x = float64(j) * zigW[l]
+			if !half && u>>63 != 0 {
+				x = -x
+			}
+		} else {
+			n.pcg.hi, n.pcg.lo = hi, lo
+			x = n.normFrom(u)
+			hi, lo = n.pcg.hi, n.pcg.lo
+			if half {
+				x = math.Abs(x)
+			}
+		}
+		xi[i] = float32(x)
 	}
 	n.pcg.hi, n.pcg.lo = hi, lo
 }

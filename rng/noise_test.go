@@ -161,6 +161,36 @@ func TestFillAbsNormBernoulli32(t *testing.T) {
 	}
 }
 
+// TestFillNorm32 checks the normal fill against NormFloat64, signed and
+// half, through the ziggurat's rejections and tail.
+func TestFillNorm32(t *testing.T) {
+	for _, half := range []bool{false, true} {
+		const n = 200_000
+		a, b := NewNoise(6, "fill"), NewNoise(6, "fill")
+		xi := make([]float32, n)
+		a.FillNorm32(xi, half)
+		tail := 0
+		for i := range n {
+			v := b.NormFloat64()
+			if half {
+				v = math.Abs(v)
+			}
+			if xi[i] != float32(v) {
+				t.Fatalf("half=%v draw %d: fill %v, NormFloat64 %v", half, i, xi[i], float32(v))
+			}
+			if math.Abs(v) > zigR {
+				tail++
+			}
+		}
+		if tail == 0 {
+			t.Errorf("half=%v: no draw from the tail; the test misses that path", half)
+		}
+		if a.Uint64() != b.Uint64() {
+			t.Errorf("half=%v: the streams part after the fill", half)
+		}
+	}
+}
+
 func BenchmarkFillAbsNormBernoulli32(b *testing.B) {
 	nz := NewNoise(1, "bench")
 	xi, pi := make([]float32, 10000), make([]float32, 10000)

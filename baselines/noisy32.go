@@ -1,7 +1,6 @@
 package baselines
 
 import (
-
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/vmath"

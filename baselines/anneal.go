@@ -27,6 +27,7 @@ type WeightNoise[T nn.Float] struct {
 	saved  [][]T
 	active bool
 	sigma  float64
+	eps    [1024]float64 // one chunk of ε, drawn by FillNorm64
 }
 
 // NewWeightNoise perturbs the given weight matrices with noise from r.
@@ -56,10 +57,17 @@ func (w *WeightNoise[T]) Perturb(t int) {
 		return
 	}
 	s := w.sigma
+	buf := w.eps[:]
 	for i, p := range w.Weights {
 		copy(w.saved[i], p.Value)
-		for j := range p.Value {
-			p.Value[j] += T(s * w.rnd.NormFloat64())
+		v := p.Value
+		for len(v) > 0 {
+			e := buf[:min(len(v), len(buf))]
+			w.rnd.FillNorm64(e, false)
+			for j, x := range e {
+				v[j] += T(s * x)
+			}
+			v = v[len(e):]
 		}
 	}
 }

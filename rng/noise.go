@@ -128,7 +128,13 @@ func (n *Noise) FillAbsNormBernoulli32(xi, pi []float32, p float64) {
 // FillNorm32 fills xi with len(xi) standard normal draws, in order, as
 // float32: the values of successive NormFloat64 calls, or their magnitudes
 // when half is set. It is that loop with the state kept in registers.
-func (n *Noise) FillNorm32(xi []float32, half bool) {
+func (n *Noise) FillNorm32(xi []float32, half bool) { fillNorm(n, xi, half) }
+
+// FillNorm64 is [Noise.FillNorm32] in float64: exactly the values of
+// successive NormFloat64 calls (or their magnitudes).
+func (n *Noise) FillNorm64(xi []float64, half bool) { fillNorm(n, xi, half) }
+
+func fillNorm[F float32 | float64](n *Noise, xi []F, half bool) {
 	hi, lo := n.pcg.hi, n.pcg.lo
 	for i := range xi {
 		var u uint64
@@ -147,7 +153,7 @@ func (n *Noise) FillNorm32(xi []float32, half bool) {
 				x = math.Abs(x)
 			}
 		}
-		xi[i] = float32(x)
+		xi[i] = F(x)
 	}
 	n.pcg.hi, n.pcg.lo = hi, lo
 }

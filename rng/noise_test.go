@@ -161,22 +161,27 @@ func TestFillAbsNormBernoulli32(t *testing.T) {
 	}
 }
 
-// TestFillNorm32 checks the normal fill against NormFloat64, signed and
+// TestFillNorm checks the normal fills (float32, then float64) against NormFloat64, signed and
 // half, through the ziggurat's rejections and tail.
-func TestFillNorm32(t *testing.T) {
+func TestFillNorm(t *testing.T) {
 	for _, half := range []bool{false, true} {
 		const n = 200_000
 		a, b := NewNoise(6, "fill"), NewNoise(6, "fill")
 		xi := make([]float32, n)
-		a.FillNorm32(xi, half)
+		xi64 := make([]float64, n)
+		a.FillNorm32(xi[:n/2], half)
+		a.FillNorm64(xi64[n/2:], half)
 		tail := 0
 		for i := range n {
 			v := b.NormFloat64()
 			if half {
 				v = math.Abs(v)
 			}
-			if xi[i] != float32(v) {
-				t.Fatalf("half=%v draw %d: fill %v, NormFloat64 %v", half, i, xi[i], float32(v))
+			if i < n/2 && xi[i] != float32(v) {
+				t.Fatalf("half=%v draw %d: FillNorm32 %v, NormFloat64 %v", half, i, xi[i], float32(v))
+			}
+			if i >= n/2 && xi64[i] != v {
+				t.Fatalf("half=%v draw %d: FillNorm64 %v, NormFloat64 %v", half, i, xi64[i], v)
 			}
 			if math.Abs(v) > zigR {
 				tail++

@@ -1,5 +1,7 @@
 # Thin wrapper around the mollify command; every target is one command.
-PROFILE ?= quick
+PROFILE ?= paper
+TASKS   ?= all
+CONFIGS ?= all
 GO      ?= go
 BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
@@ -11,9 +13,10 @@ LDFLAGS := -X github.com/mollifying/mollify/harness.Revision=$(REV)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mollify
 
-## reproduce: run the PROFILE (quick or paper) sweep, resuming, then report
+## reproduce: run the PROFILE (paper, or quick) sweep of TASKS and CONFIGS
+## (comma-separated, default all), resuming, then report
 reproduce: build
-	$(BIN) reproduce -profile $(PROFILE)
+	$(BIN) reproduce -profile $(PROFILE) -tasks $(TASKS) -configs $(CONFIGS)
 
 ## report: rebuild results/PROFILE/report.md and figures from the result files
 report: build

@@ -43,11 +43,19 @@ func (l *Layer[T]) forward32(zT, srcT, outT, wT, dpsiT, dpsidaT *nn.Mat[T], p, s
 	s.noSkip = p == 0 && skipW == 0
 	if p == 0 {
 		vmath.ForwardDeriv(fn, out.Data, dpsi.Data, z.Data)
-		clear(dpsida.Data)
+		// ∂ψ/∂a is read only for a learned slope, and w = 0 only by the
+		// backward pass that noSkip does not short-cut: after annealing,
+		// clearing them every update would cost as much as the activation.
+		if l.LearnedA != nil {
+			clear(dpsida.Data)
+		}
 		if skipW == 0 {
-			clear(w.Data)
+			if l.LearnedA != nil || l.Proj != nil {
+				clear(w.Data)
+			}
 			return true
 		}
+		clear(dpsida.Data)
 		for i := range w.Data {
 			w.Data[i] = float32(skipW)
 		}

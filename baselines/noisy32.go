@@ -18,11 +18,8 @@ func (l *NoisyAct[T]) forward32(xT, outT, dxT, dpT *nn.Mat[T], train bool, xiTes
 	}
 	out, dx, dp := any(outT).(*nn.Mat[float32]), any(dxT).(*nn.Mat[float32]), any(dpT).(*nn.Mat[float32])
 	p := any(l.P.Value).([]float32)
-	n := len(x.Data)
-	if cap(l.xi32) < n {
-		l.xi32 = make([]float32, n)
-	}
-	xi := l.xi32[:n]
+	l.xi32 = grow(l.xi32, len(x.Data))
+	xi := l.xi32
 	drawXi(xi, l.Unit, l.rnd, train, xiTest)
 	c := l.Unit.kernelC()
 	d := x.Cols

@@ -261,8 +261,37 @@ func tuningTable(tr *TaskReport, sel bench.Selector) Table {
 			}
 			t.Rows = append(t.Rows, []string{c.Name, fmt.Sprint(i), rs[0].Spec.Hyper.String(), score, chosen})
 		}
+		t.Notes = append(t.Notes, edgeNotes(c)...)
 	}
 	return t
+}
+
+// edgeNotes warns, for each axis on which a configuration tried at least
+// three values, when the chosen value is the smallest or largest of them:
+// the best point may then lie outside the grid, and a wider grid could
+// change the comparison.
+func edgeNotes(c *ConfigReport) []string {
+	if c.Selected == nil {
+		return nil
+	}
+	var notes []string
+	for _, axis := range slices.Sorted(maps.Keys(c.Selected)) {
+		tried := map[float64]bool{}
+		for _, r := range c.Tuned {
+			if v, ok := r.Spec.Hyper[axis]; ok {
+				tried[v] = true
+			}
+		}
+		if len(tried) < 3 {
+			continue
+		}
+		vals := slices.Sorted(maps.Keys(tried))
+		lo, hi, v := vals[0], vals[len(vals)-1], c.Selected[axis]
+		if v == lo || v == hi {
+			notes = append(notes, fmt.Sprintf("%s: the chosen %s = %s is at the edge of the values tried (%s to %s); the best value may lie outside the grid.", c.Name, axis, fmtNum(v), fmtNum(lo), fmtNum(hi)))
+		}
+	}
+	return notes
 }
 
 func resultsTable(tr *TaskReport) Table {

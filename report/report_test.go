@@ -124,6 +124,40 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// TestEdgeNotes: a chosen value at the end of three or more values tried is
+// flagged; one inside the range, or an axis with two values, is not.
+func TestEdgeNotes(t *testing.T) {
+	tuned := func(lrs ...float64) []*bench.Record {
+		var rs []*bench.Record
+		for i, lr := range lrs {
+			rs = append(rs, &bench.Record{Spec: bench.RunSpec{Trial: i, Hyper: bench.Hyper{"lr": lr, "c": 0.5}}})
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		name   string
+		tried  []float64
+		chosen float64
+		want   int
+	}{
+		{"smallest", []float64{0.01, 0.1, 1}, 0.01, 1},
+		{"largest", []float64{0.01, 0.1, 1}, 1, 1},
+		{"inside", []float64{0.01, 0.1, 1}, 0.1, 0},
+		{"two values", []float64{0.01, 0.1}, 0.01, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cr := &ConfigReport{Name: "x", Tuned: tuned(c.tried...), Selected: bench.Hyper{"lr": c.chosen, "c": 0.5}}
+			notes := edgeNotes(cr)
+			if len(notes) != c.want {
+				t.Fatalf("notes %q, want %d", notes, c.want)
+			}
+			if c.want == 1 && !strings.Contains(notes[0], "lr = ") {
+				t.Errorf("note %q does not name the axis", notes[0])
+			}
+		})
+	}
+}
+
 func TestMixedProfilesRejected(t *testing.T) {
 	rs := results(2, map[string]float64{"mollified": 0.2})
 	rs[0].Record.Spec.Profile = "paper"

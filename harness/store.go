@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mollifying/mollify/bench"
 )
@@ -74,7 +75,7 @@ func WriteAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	f, err := createTemp(dir)
 	if err != nil {
 		return err
 	}
@@ -91,6 +92,22 @@ func WriteAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// tmpSeq numbers the temporary files of this process.
+var tmpSeq atomic.Uint64
+
+// createTemp creates a new temporary file in dir with mode 0644 less the
+// umask, like any file the user writes (os.CreateTemp would make it
+// private, and the rename would keep that).
+func createTemp(dir string) (*os.File, error) {
+	for {
+		name := filepath.Join(dir, fmt.Sprintf("%s%d-%d", tmpPrefix, os.Getpid(), tmpSeq.Add(1)))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // LoadResult reads and decodes one result file.

@@ -20,6 +20,8 @@ type BatchNorm[T Float] struct {
 	invStd  []float64
 	y, dx   Mat[T]
 	sum, sq []float64
+	// scale and shift are per-feature terms of the backward pass.
+	scale, shift []float64
 }
 
 // NewBatchNorm returns batch normalisation over dim features with γ = 1, β = 0.
@@ -34,6 +36,8 @@ func NewBatchNorm[T Float](name string, dim int) *BatchNorm[T] {
 		invStd:  make([]float64, dim),
 		sum:     make([]float64, dim),
 		sq:      make([]float64, dim),
+		scale:   make([]float64, dim),
+		shift:   make([]float64, dim),
 	}
 	b.Gamma.NoDecay, b.Beta.NoDecay = true, true
 	for j := range dim {
@@ -57,18 +61,25 @@ func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		}
 		clear(mean)
 		clear(b.sq)
+		// The loops below take every slice at the row's length, so that
+		// the compiler drops the bounds checks; the operations and their
+		// order per element are the plain ones.
 		for i := range n {
-			for j, v := range x.Row(i) {
-				mean[j] += float64(v)
+			xr := x.Row(i)
+			m := mean[:len(xr)]
+			for j, v := range xr {
+				m[j] += float64(v)
 			}
 		}
 		for j := range mean {
 			mean[j] /= float64(n)
 		}
 		for i := range n {
-			for j, v := range x.Row(i) {
-				d := float64(v) - mean[j]
-				b.sq[j] += d * d
+			xr := x.Row(i)
+			m, sq := mean[:len(xr)], b.sq[:len(xr)]
+			for j, v := range xr {
+				d := float64(v) - m[j]
+				sq[j] += d * d
 			}
 		}
 		for j := range b.Dim {
@@ -84,11 +95,13 @@ func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		}
 	}
 	for i := range n {
-		xr, hr, yr := x.Row(i), xh.Row(i), y.Row(i)
+		xr := x.Row(i)
+		d := len(xr)
+		hr, yr, m, is, gr, br := xh.Row(i)[:d], y.Row(i)[:d], mean[:d], b.invStd[:d], g[:d], be[:d]
 		for j, v := range xr {
-			h := (float64(v) - mean[j]) * b.invStd[j]
+			h := (float64(v) - m[j]) * is[j]
 			hr[j] = T(h)
-			yr[j] = T(float64(g[j])*h + float64(be[j]))
+			yr[j] = T(float64(gr[j])*h + float64(br[j]))
 		}
 	}
 	return y
@@ -104,25 +117,37 @@ func (b *BatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
 	clear(sumDX)
 	g := b.Gamma.Value
 	for i := range n {
-		hr := b.xhat.Row(i)
-		for j, d := range dy.Row(i) {
-			sumD[j] += float64(d)
-			sumDX[j] += float64(d) * float64(hr[j])
+		dr := dy.Row(i)
+		d := len(dr)
+		hr, sd, sdx := b.xhat.Row(i)[:d], sumD[:d], sumDX[:d]
+		for j, v := range dr {
+			sd[j] += float64(v)
+			sdx[j] += float64(v) * float64(hr[j])
 		}
 	}
 	for j := range b.Dim {
 		b.Gamma.Grad[j] += T(sumDX[j])
 		b.Beta.Grad[j] += T(sumD[j])
 	}
+	// Per feature: s = γ·invStd and inv·Σdy, the same products the
+	// per-element expression forms, computed once.
 	inv := 1 / float64(n)
+	scale, shift := b.scale[:b.Dim], b.shift[:b.Dim]
+	for j := range b.Dim {
+		scale[j] = float64(g[j]) * b.invStd[j]
+		shift[j] = inv * sumD[j]
+	}
 	for i := range n {
-		hr, dr, xr := b.xhat.Row(i), dy.Row(i), dx.Row(i)
-		for j := range xr {
-			s := float64(g[j]) * b.invStd[j]
-			if b.train {
-				xr[j] = T(s * (float64(dr[j]) - inv*sumD[j] - inv*float64(hr[j])*sumDX[j]))
-			} else {
-				xr[j] = T(s * float64(dr[j]))
+		dr := dy.Row(i)
+		d := len(dr)
+		hr, xr, sc, sh, sdx := b.xhat.Row(i)[:d], dx.Row(i)[:d], scale[:d], shift[:d], sumDX[:d]
+		if b.train {
+			for j, v := range dr {
+				xr[j] = T(sc[j] * (float64(v) - sh[j] - inv*float64(hr[j])*sdx[j]))
+			}
+		} else {
+			for j, v := range dr {
+				xr[j] = T(sc[j] * float64(v))
 			}
 		}
 	}

@@ -412,6 +412,11 @@ func fmtNum(v float64) string {
 	if math.IsNaN(v) {
 		return "NaN"
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e9 {
+		// Whole numbers (update counts, budgets + 1) in full: 180001,
+		// not 1.8e+05, which would hide "never reached".
+		return fmt.Sprintf("%.0f", v)
+	}
 	return fmt.Sprintf("%.4g", v)
 }
 

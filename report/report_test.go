@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,5 +164,23 @@ func TestMixedProfilesRejected(t *testing.T) {
 	rs[0].Record.Spec.Profile = "paper"
 	if _, err := Build(rs, lookup); err == nil || !strings.Contains(err.Error(), "several profiles") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFmtNum(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{180001, "180001"},
+		{2401, "2401"},
+		{0.69347, "0.6935"},
+		{1e-5, "1e-05"},
+		{123456.5, "1.235e+05"},
+		{math.NaN(), "NaN"},
+	} {
+		if got := fmtNum(c.v); got != c.want {
+			t.Errorf("fmtNum(%v) = %q, want %q", c.v, got, c.want)
+		}
 	}
 }

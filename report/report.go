@@ -390,6 +390,9 @@ func verdicts(tr *TaskReport) []Verdict {
 				}
 			}
 			v.Detail = fmt.Sprintf("Δ %s = %s (%s), P(better) = %s, n = %d", cl.Metric, fmtSummary(d), dir, fmtNum(cmp.PImprove), d.N)
+			if c, ok := constant(append(x.Values(cl.Metric), y.Values(cl.Metric)...)); ok {
+				v.Detail += fmt.Sprintf("; every run of both has %s = %s, so this metric does not separate them", cl.Metric, fmtNum(c))
+			}
 			switch {
 			case d.N < stats.MinN:
 				v.Outcome = fmt.Sprintf("too few seeds to decide (n = %d < %d)", d.N, stats.MinN)
@@ -406,6 +409,19 @@ func verdicts(tr *TaskReport) []Verdict {
 		out = append(out, v)
 	}
 	return out
+}
+
+// constant reports whether all of vs (at least one) are the same number.
+func constant(vs []float64) (float64, bool) {
+	if len(vs) == 0 {
+		return 0, false
+	}
+	for _, v := range vs[1:] {
+		if v != vs[0] {
+			return 0, false
+		}
+	}
+	return vs[0], true
 }
 
 func fmtNum(v float64) string {

@@ -125,6 +125,23 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// TestVerdictConstantMetric: when every run of both configurations has the
+// same value, the verdict says the metric does not separate them.
+func TestVerdictConstantMetric(t *testing.T) {
+	rs := results(5, map[string]float64{"mollified": 0.5, "residual": 0.5})
+	for _, r := range rs {
+		r.Record.Final["loss"] = 7
+	}
+	rep, err := Build(rs, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rep.Tasks[0].Claims[0]
+	if !strings.HasPrefix(v.Outcome, "not reproduced (no clear difference)") || !strings.Contains(v.Detail, "loss = 7, so this metric does not separate them") {
+		t.Errorf("verdict %q: %s", v.Outcome, v.Detail)
+	}
+}
+
 // TestEdgeNotes: a chosen value at the end of three or more values tried is
 // flagged; one inside the range, or an axis with two values, is not.
 func TestEdgeNotes(t *testing.T) {

@@ -285,6 +285,43 @@ func TestProgressLines(t *testing.T) {
 	}
 }
 
+// TestProgressCountOnResume: when a cell's tuning is complete, the
+// progress count knows which of its final runs exist; the count is exact
+// from the first line on.
+func TestProgressCountOnResume(t *testing.T) {
+	dir := t.TempDir()
+	plan := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:2]}
+	if _, err := (&Runner{Dir: dir, Workers: 1}).Run(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	// Drop one final run of the first configuration and one tuning run of
+	// the second. Before the rerun's tuning, the count is 1 tuning run + the
+	// first's 1 missing final run + the second's 2 final runs (unknown until
+	// its selection) = 4 (counting every final run would say 5); the rerun
+	// selects the same point, so only 2 runs execute in the end.
+	drop := func(config, prefix string) {
+		t.Helper()
+		ms, _ := filepath.Glob(filepath.Join(dir, "runs", "tiny", config, prefix+"-*.json"))
+		if len(ms) == 0 {
+			t.Fatalf("no %s runs of %s", prefix, config)
+		}
+		if err := os.Remove(ms[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drop(plan.Configs[0].Name(), "final")
+	drop(plan.Configs[1].Name(), "tune")
+	var buf bytes.Buffer
+	sum, err := (&Runner{Dir: dir, Workers: 1, Log: &buf}).Run(context.Background(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if sum.Ran != 2 || len(lines) != 3 || !strings.HasPrefix(lines[0], "[1/4]") || !strings.HasPrefix(lines[1], "[2/2]") {
+		t.Fatalf("%d runs executed; progress output:\n%s", sum.Ran, buf.String())
+	}
+}
+
 func TestSelectOverride(t *testing.T) {
 	p := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}
 	p.Select = &bench.Selector{Metric: "valid_acc", Maximize: true}

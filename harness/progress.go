@@ -23,7 +23,8 @@ type progress struct {
 	running   map[string]float64
 	nDone     int
 	nTotal    int
-	reserved  int // runs counted ahead by plan
+	reserved  int     // runs estimated ahead by plan
+	reservedW float64 // and their weight
 	lastDraw  time.Time
 	lastWidth int
 }
@@ -32,22 +33,22 @@ func newProgress(w io.Writer, term bool, now func() time.Time) *progress {
 	return &progress{w: w, term: term, now: now, began: now(), running: map[string]float64{}}
 }
 
-// plan adds jobs to the total. Runs that later phases will add are counted
-// ahead (extraRuns of extraWeight in all) and not again when they arrive.
+// plan adds jobs to the total, each of which is later either run or
+// reported cached. Runs that a later phase will add are estimated ahead
+// (extraRuns of extraWeight in all); the next call replaces that estimate
+// by its actual jobs.
 func (p *progress) plan(jobs []job, extraWeight float64, extraRuns int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.reserved > 0 {
-		p.reserved = 0
-	} else {
-		for _, j := range jobs {
-			p.total += j.weight
-			p.nTotal++
-		}
+	p.total -= p.reservedW
+	p.nTotal -= p.reserved
+	for _, j := range jobs {
+		p.total += j.weight
+		p.nTotal++
 	}
 	p.total += extraWeight
 	p.nTotal += extraRuns
-	p.reserved = extraRuns
+	p.reserved, p.reservedW = extraRuns, extraWeight
 }
 
 func (p *progress) cached(j job) {

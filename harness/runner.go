@@ -76,58 +76,101 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	removeStaleTemps(r.Dir)
 	sum := &Summary{Skipped: skipped, Selected: map[string]bench.Hyper{}}
 
-	// Phase 1: tuning. Weights let the progress line count final runs too.
-	var tune []job
+	// Phase 1: tuning. Weights let the progress line count final runs too:
+	// those of a cell whose tuning is already complete are known (and
+	// some may be done); the others are counted in full.
+	tune := make([][]job, len(cells))
+	var allTune []job
 	var finalWeight float64
 	var finalRuns int
-	for _, c := range cells {
+	for k, c := range cells {
 		w := cost(c.task, p.Profile)
 		for i, h := range c.trials {
 			for _, s := range c.sweep.TuneSeeds {
-				tune = append(tune, r.newJob(c, p.Profile, bench.Tune, i, s, h, w))
+				tune[k] = append(tune[k], r.newJob(c, p.Profile, bench.Tune, i, s, h, w))
 			}
 		}
-		finalWeight += w * float64(len(c.sweep.Seeds))
-		finalRuns += len(c.sweep.Seeds)
+		allTune = append(allTune, tune[k]...)
+		todo := len(c.sweep.Seeds)
+		if allExist(tune[k]) {
+			if fin, err := r.finals(c, p.Profile, tune[k]); err == nil {
+				todo = len(fin.jobs) - countExisting(fin.jobs)
+			}
+		}
+		finalWeight += w * float64(todo)
+		finalRuns += todo
 	}
 	prog := newProgress(log, r.Terminal, r.now)
-	prog.plan(tune, finalWeight, finalRuns)
-	if err := r.execute(ctx, tune, sum, prog); err != nil {
+	prog.plan(allTune, finalWeight, finalRuns)
+	if err := r.execute(ctx, allTune, sum, prog); err != nil {
 		return sum, err
 	}
 
 	// Selection and phase 2.
 	var final []job
-	for _, c := range cells {
-		records := make([][]*bench.Record, len(c.trials))
-		for _, j := range tune {
-			if j.spec.Task != c.task.Name() || j.spec.Config != c.config.Name() {
-				continue
-			}
-			res, err := LoadResult(j.path)
-			if err != nil {
-				return sum, err
-			}
-			records[j.spec.Trial] = append(records[j.spec.Trial], res.Record)
+	for k, c := range cells {
+		fin, err := r.finals(c, p.Profile, tune[k])
+		if err != nil {
+			return sum, err
 		}
-		if err := hasMetric(c.sweep.Select.Metric, records); err != nil {
-			return sum, fmt.Errorf("%s/%s: %w", c.task.Name(), c.config.Name(), err)
-		}
-		best, _, ok := Select(c.sweep.Select, records)
 		key := c.task.Name() + "/" + c.config.Name()
-		if !ok {
+		if !fin.selectable {
 			sum.Unselectable = append(sum.Unselectable, key)
 		}
-		sum.Selected[key] = c.trials[best]
-		w := cost(c.task, p.Profile)
-		for _, s := range c.sweep.Seeds {
-			final = append(final, r.newJob(c, p.Profile, bench.Final, 0, s, c.trials[best], w))
-		}
+		sum.Selected[key] = fin.hyper
+		final = append(final, fin.jobs...)
 	}
 	prog.plan(final, 0, 0)
 	err = r.execute(ctx, final, sum, prog)
 	prog.finish()
 	return sum, err
+}
+
+// cellFinals is the outcome of a cell's tuning: the chosen point and the
+// final runs it implies.
+type cellFinals struct {
+	hyper      bench.Hyper
+	selectable bool // false: every trial diverged, the first was taken
+	jobs       []job
+}
+
+// finals selects a cell's point from its finished tuning runs (tune, every
+// file present) and returns its final runs.
+func (r *Runner) finals(c *cell, profile string, tune []job) (cellFinals, error) {
+	records := make([][]*bench.Record, len(c.trials))
+	for _, j := range tune {
+		res, err := LoadResult(j.path)
+		if err != nil {
+			return cellFinals{}, err
+		}
+		records[j.spec.Trial] = append(records[j.spec.Trial], res.Record)
+	}
+	if err := hasMetric(c.sweep.Select.Metric, records); err != nil {
+		return cellFinals{}, fmt.Errorf("%s/%s: %w", c.task.Name(), c.config.Name(), err)
+	}
+	best, _, ok := Select(c.sweep.Select, records)
+	f := cellFinals{hyper: c.trials[best], selectable: ok}
+	w := cost(c.task, profile)
+	for _, s := range c.sweep.Seeds {
+		f.jobs = append(f.jobs, r.newJob(c, profile, bench.Final, 0, s, f.hyper, w))
+	}
+	return f, nil
+}
+
+// allExist reports whether every job's result file exists.
+func allExist(js []job) bool {
+	return countExisting(js) == len(js)
+}
+
+// countExisting counts the jobs whose result file exists.
+func countExisting(js []job) int {
+	n := 0
+	for _, j := range js {
+		if _, err := os.Stat(j.path); err == nil {
+			n++
+		}
+	}
+	return n
 }
 
 func (r *Runner) newJob(c *cell, profile string, phase bench.Phase, trial int, seed uint64, h bench.Hyper, w float64) job {

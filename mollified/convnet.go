@@ -62,14 +62,7 @@ func NewConvBlock[T nn.Float](name string, b *nn.BasicBlock[T], c float64, noise
 }
 
 // LearnA makes a a trainable per-channel parameter initialised at a0.
-func (l *ConvBlock[T]) LearnA(a0 float64) {
-	p := nn.NewParam[T](l.name+".a", 1, l.out.C)
-	p.NoDecay = true
-	for j := range p.Value {
-		p.Value[j] = T(a0)
-	}
-	l.LearnedA = p
-}
+func (l *ConvBlock[T]) LearnA(a0 float64) { l.LearnedA = newSlope[T](l.name, l.out.C, a0) }
 
 // SetRand replaces the noise stream (gradient checks re-seed it to hold the
 // noise fixed).
@@ -77,9 +70,7 @@ func (l *ConvBlock[T]) SetRand(r *rng.Noise) { l.rnd = r }
 
 // SetP implements Target.
 func (l *ConvBlock[T]) SetP(p float64) {
-	if !(p >= 0 && p <= 1) {
-		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
-	}
+	checkP(p)
 	l.P = p
 }
 

@@ -82,13 +82,24 @@ func NewLayer[T nn.Float](name string, in, out int, kind nn.Kind, c float64, ini
 }
 
 // LearnA makes a a trainable per-unit parameter initialised at a0.
-func (l *Layer[T]) LearnA(a0 float64) {
-	p := nn.NewParam[T](l.name+".a", 1, l.Dense.Out)
+func (l *Layer[T]) LearnA(a0 float64) { l.LearnedA = newSlope[T](l.name, l.Dense.Out, a0) }
+
+// newSlope is a learned slope a (Alg. 1 line 3): n values at a0, not
+// decayed.
+func newSlope[T nn.Float](name string, n int, a0 float64) *nn.Param[T] {
+	p := nn.NewParam[T](name+".a", 1, n)
 	p.NoDecay = true
 	for j := range p.Value {
 		p.Value[j] = T(a0)
 	}
-	l.LearnedA = p
+	return p
+}
+
+// checkP panics unless p is a probability: the schedule never makes another.
+func checkP(p float64) {
+	if !(p >= 0 && p <= 1) {
+		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
+	}
 }
 
 // SetRand replaces the noise stream (gradient checks re-seed it to hold the
@@ -97,9 +108,7 @@ func (l *Layer[T]) SetRand(r *rng.Noise) { l.rnd = r }
 
 // SetP implements the schedule's target.
 func (l *Layer[T]) SetP(p float64) {
-	if !(p >= 0 && p <= 1) {
-		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
-	}
+	checkP(p)
 	l.P = p
 }
 

@@ -5,7 +5,6 @@ package gemm
 import (
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"testing"
 
 	"github.com/mollifying/mollify/gemm/openblas"
@@ -42,25 +41,7 @@ func BenchmarkSgemmOpenBLAS(b *testing.B) {
 		tc := gemmCase{s.m, s.n, s.k, s.transA, s.transB, 1, 0, 0}
 		a, lda, bm, ldb, c, ldc := tc.operands(r)
 		b.Run(s.name, func(b *testing.B) {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			be.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, ldc)
-			pk := peakNow()
-			b.ResetTimer()
-			t0 := cpuTime()
-			for range b.N {
-				be.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, ldc)
-			}
-			cpu := cpuTime() - t0
-			b.StopTimer()
-			pk = max(pk, peakNow())
-			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
-			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			cgf := flops / cpu.Seconds() / 1e9
-			b.ReportMetric(cgf, "cpuGFLOP/s")
-			if pk > 0 {
-				b.ReportMetric(100*cgf/pk, "%peak")
-			}
+			timeSgemm(b, be, s, a, lda, bm, ldb, c, ldc)
 		})
 	}
 }

@@ -74,6 +74,19 @@ func (h *Hooks) Trace(v bench.Values) {
 // finite reports whether a loss is a number and not infinite.
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// StepFrom returns one update of m per call, numbered first, first+1, ...,
+// each made by [Hooks.Update] with m's hooks: the timed step of a task
+// whose loop is its own (train.Stepper). It returns the minibatch loss.
+func StepFrom(m *bench.Model, first int, clip float64, opt nn.Optimizer[float32], lr float64, fb func() float64) func() float64 {
+	hooks, params := CollectHooks(m), m.Net.Params()
+	t := first - 1
+	return func() float64 {
+		t++
+		loss, _ := hooks.Update(t, params, clip, opt, lr, fb)
+		return loss
+	}
+}
+
 // Update makes update t of a training loop, in the order the package
 // documentation gives: the StepStarter hooks, zeroed gradients, the
 // perturbation, fb (the forward and backward pass, which returns the

@@ -75,18 +75,12 @@ func (s Settings) step(m *bench.Model, lr float64, first int, sb *train.SeqBatch
 		return nil, err
 	}
 	b := &Batch{Lens: sb.Lens, X: sb.X, Y: sb.Y, Mask: sb.Mask}
-	net, params, hooks := m.Net, m.Net.Params(), train.CollectHooks(m)
 	var bce nn.SigmoidBCE[float32]
 	fb := func() float64 {
-		sum, n := forwardBackward(net, &bce, b)
+		sum, n := forwardBackward(m.Net, &bce, b)
 		return sum / float64(n)
 	}
-	t := first - 1
-	return func() float64 {
-		t++
-		loss, _ := hooks.Update(t, params, s.Clip, opt, lr, fb)
-		return loss
-	}, nil
+	return train.StepFrom(m, first, s.Clip, opt, lr, fb), nil
 }
 
 // Eval implements train.Stepper: one batch of Batch sequences with lengths

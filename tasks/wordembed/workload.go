@@ -124,16 +124,9 @@ func (s Settings) step(m *bench.Model, lr float64, first int, b *train.SeqBatch)
 	if b.Loss != train.LossMSE || b.X.Rows != b.Steps*b.Batch || b.X.Cols != 1 || b.Y.Rows != b.Batch || b.Y.Cols != s.Vectors.Dim {
 		return nil, fmt.Errorf("wordembed: a %q batch of %d×%d steps (%v inputs, %v targets), want %d-dimensional targets of words", b.Loss, b.Steps, b.Batch, b.X, b.Y, s.Vectors.Dim)
 	}
-	net, params, hooks := m.Net, m.Net.Params(), train.CollectHooks(m)
-	opt := nn.NewAdam[float32]()
 	var se nn.SquaredError[float32]
-	fb := func() float64 { return forwardBackward(net, &se, b.X, b.Y, b.Batch) }
-	t := first - 1
-	return func() float64 {
-		t++
-		loss, _ := hooks.Update(t, params, s.Clip, opt, lr, fb)
-		return loss
-	}, nil
+	fb := func() float64 { return forwardBackward(m.Net, &se, b.X, b.Y, b.Batch) }
+	return train.StepFrom(m, first, s.Clip, nn.NewAdam[float32](), lr, fb), nil
 }
 
 // Eval implements train.Stepper: Batch random words of the step length,

@@ -234,3 +234,20 @@ func TestMarkdownGoals(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitGoal(t *testing.T) {
+	for _, c := range []struct {
+		misses, hits    []string
+		verdict, detail string
+	}{
+		{nil, nil, "not measured", "none"},
+		{nil, []string{"a 1.1"}, "met", "ok: a 1.1."},
+		{[]string{"b 0.9"}, nil, "not met", "miss: b 0.9."},
+		{[]string{"b 0.9", "c 0.8"}, []string{"a 1.1"}, "not met", "miss: b 0.9, c 0.8. hit: a 1.1."},
+	} {
+		g := splitGoal("goal", c.misses, c.hits, "none", "ok: ", "miss: ", "hit: ")
+		if g.text != "goal" || g.verdict != c.verdict || g.detail != c.detail {
+			t.Errorf("splitGoal(%v, %v) = %+v, want %s / %q", c.misses, c.hits, g, c.verdict, c.detail)
+		}
+	}
+}

@@ -311,20 +311,8 @@ func (r *Report) goals(steps []string) []goal {
 			faster = append(faster, item)
 		}
 	}
-	g1 := goal{text: "every task's training step at least as fast as PyTorch CPU float32 on one core"}
-	switch {
-	case len(slower)+len(faster) == 0:
-		g1.verdict, g1.detail = "not measured", "No PyTorch numbers."
-	case len(slower) == 0:
-		g1.verdict, g1.detail = "met", "PyTorch ÷ Go: "+strings.Join(faster, ", ")+"."
-	default:
-		g1.verdict = "not met"
-		g1.detail = "Slower than PyTorch (PyTorch ÷ Go < 1): " + strings.Join(slower, ", ") + "."
-		if len(faster) > 0 {
-			g1.detail += " At least as fast: " + strings.Join(faster, ", ") + "."
-		}
-	}
-	gs = append(gs, g1)
+	gs = append(gs, splitGoal("every task's training step at least as fast as PyTorch CPU float32 on one core",
+		slower, faster, "No PyTorch numbers.", "PyTorch ÷ Go: ", "Slower than PyTorch (PyTorch ÷ Go < 1): ", "At least as fast: "))
 
 	// 2. Mollified within 1.2× of the plain step.
 	var over, within []string
@@ -350,19 +338,8 @@ func (r *Report) goals(steps []string) []goal {
 			within = append(within, item)
 		}
 	}
-	g2 := goal{text: "the mollified step within 1.2× of the plain (baseline) step"}
-	switch {
-	case len(over)+len(within) == 0:
-		g2.verdict, g2.detail = "not measured", ""
-	case len(over) == 0:
-		g2.verdict, g2.detail = "met", "Mollified ÷ baseline: "+strings.Join(within, ", ")+"."
-	default:
-		g2.verdict = "not met"
-		g2.detail = "Over 1.2×: " + strings.Join(over, ", ") + "."
-		if len(within) > 0 {
-			g2.detail += " Within: " + strings.Join(within, ", ") + "."
-		}
-	}
+	g2 := splitGoal("the mollified step within 1.2× of the plain (baseline) step",
+		over, within, "", "Mollified ÷ baseline: ", "Over 1.2×: ", "Within: ")
 	g2.detail += " Early: updates from 1, p near 1, noise and skip draws for every unit; late: from 90% of the run's updates, annealing over (p = 0)."
 	gs = append(gs, g2)
 
@@ -412,4 +389,24 @@ func (r *Report) goals(steps []string) []goal {
 		gs = append(gs, g4)
 	}
 	return gs
+}
+
+// splitGoal is a goal measured item by item: not measured (detail empty)
+// without items, met when no item misses (detail met + the items), else
+// not met (detail missed + the misses, then hit + the others).
+func splitGoal(text string, misses, hits []string, empty, met, missed, hit string) goal {
+	g := goal{text: text}
+	switch {
+	case len(misses)+len(hits) == 0:
+		g.verdict, g.detail = "not measured", empty
+	case len(misses) == 0:
+		g.verdict, g.detail = "met", met+strings.Join(hits, ", ")+"."
+	default:
+		g.verdict = "not met"
+		g.detail = missed + strings.Join(misses, ", ") + "."
+		if len(hits) > 0 {
+			g.detail += " " + hit + strings.Join(hits, ", ") + "."
+		}
+	}
+	return g
 }

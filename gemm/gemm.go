@@ -86,3 +86,27 @@ func checkShapes(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	need("B", br, bc, lb, ldb)
 	need("C", m, n, lc, ldc)
 }
+
+// Transpose sets dst[j·ldd+i] = src[i·lds+j] for i < rows, j < cols: a
+// layer that multiplies by the transpose of the same matrix many times
+// (an LSTM's recurrent weights, once per time step of its backward pass)
+// transposes it once and multiplies without a transposed operand, which the
+// kernels of [Fast] would otherwise re-pack at every call. The products are
+// the same chains of FMAs either way, so the bits do not change.
+func Transpose[T Float](dst, src []T, rows, cols, lds, ldd int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if lds < cols || ldd < rows || len(src) < (rows-1)*lds+cols || len(dst) < (cols-1)*ldd+rows {
+		panic(fmt.Sprintf("gemm: Transpose of %d×%d (ld %d, %d elements) into ld %d (%d elements)", rows, cols, lds, len(src), ldd, len(dst)))
+	}
+	if s, ok := any(src).([]float32); ok {
+		transpose(any(dst).([]float32), s, rows, cols, lds, ldd)
+		return
+	}
+	for i := range rows {
+		for j, v := range src[i*lds : i*lds+cols] {
+			dst[j*ldd+i] = v
+		}
+	}
+}

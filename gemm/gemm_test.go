@@ -108,3 +108,77 @@ func TestShapeErrorsPanic(t *testing.T) {
 	}()
 	Do(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
 }
+
+func TestTranspose(t *testing.T) {
+	for _, tc := range []struct{ rows, cols, lds, ldd int }{
+		{1, 1, 1, 1}, {3, 5, 5, 3}, {8, 8, 8, 8}, {9, 17, 20, 11}, {200, 800, 800, 200}, {13, 3, 7, 16},
+	} {
+		t.Run(fmt.Sprintf("%dx%d", tc.rows, tc.cols), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, uint64(tc.rows)))
+			src := make([]float64, (tc.rows-1)*tc.lds+tc.cols)
+			for i := range src {
+				src[i] = r.NormFloat64()
+			}
+			src32 := make([]float32, len(src))
+			for i, v := range src {
+				src32[i] = float32(v)
+			}
+			n := (tc.cols-1)*tc.ldd + tc.rows
+			dst, dst32 := make([]float64, n), make([]float32, n)
+			for i := range dst {
+				dst[i], dst32[i] = -7, -7 // lanes past rows must keep this
+			}
+			Transpose(dst, src, tc.rows, tc.cols, tc.lds, tc.ldd)
+			Transpose(dst32, src32, tc.rows, tc.cols, tc.lds, tc.ldd)
+			for j := range tc.cols {
+				for i := range tc.ldd {
+					o := j*tc.ldd + i
+					if o >= n {
+						break
+					}
+					want := -7.0
+					if i < tc.rows {
+						want = src[i*tc.lds+j]
+					}
+					if dst[o] != want || dst32[o] != float32(want) {
+						t.Fatalf("dst[%d][%d] = %v (float32 %v), want %v", j, i, dst[o], dst32[o], want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPreTransposedSameBits checks what callers of Transpose rely on: a
+// product with B transposed gives the same bits as the same product with
+// B transposed beforehand, on every kernel path.
+func TestPreTransposedSameBits(t *testing.T) {
+	for _, ks := range kernelSets() {
+		for _, s := range [][3]int{{20, 200, 800}, {32, 128, 512}, {1, 3, 2}, {7, 40, 1100}, {100, 100, 100}, {20, 200, 10000}} {
+			m, n, k := s[0], s[1], s[2]
+			t.Run(fmt.Sprintf("%s/%dx%dx%d", ks.name, m, n, k), func(t *testing.T) {
+				prev := active
+				active = ks
+				defer func() { active = prev }()
+				r := rand.New(rand.NewPCG(5, uint64(m*n*k)))
+				a, b := make([]float32, m*k), make([]float32, n*k)
+				for i := range a {
+					a[i] = float32(r.NormFloat64())
+				}
+				for i := range b {
+					b[i] = float32(r.NormFloat64())
+				}
+				bt := make([]float32, k*n)
+				Transpose(bt, b, n, k, k, n)
+				c1, c2 := make([]float32, m*n), make([]float32, m*n)
+				Fast{}.Sgemm(false, true, m, n, k, 1, a, k, b, k, 0, c1, n)
+				Fast{}.Sgemm(false, false, m, n, k, 1, a, k, bt, n, 0, c2, n)
+				for i := range c1 {
+					if math.Float32bits(c1[i]) != math.Float32bits(c2[i]) {
+						t.Fatalf("element %d: %v with B transposed, %v pre-transposed", i, c1[i], c2[i])
+					}
+				}
+			})
+		}
+	}
+}

@@ -120,6 +120,7 @@ type LSTM[T Float] struct {
 	m, dm             Mat[T] // T·B×H: Fc(c) and its derivative
 	out, dz, dx       Mat[T]
 	gm                Mat[T]
+	whT               Mat[T] // 4H×H: Wh transposed, for the steps of Backward
 	args              GateArgs[T]
 }
 
@@ -251,6 +252,13 @@ func (l *LSTM[T]) Backward(dy *Mat[T]) *Mat[T] {
 	gm := l.gm.Reshape(B, H)
 	dh.Zero()
 	dc.Zero()
+	// Every step multiplies by Wh transposed: transposing it once spares
+	// each product a transposed operand (same bits, see gemm.Transpose).
+	var whT *Mat[T]
+	if steps > 1 {
+		whT = l.whT.Reshape(G, H)
+		gemm.Transpose(whT.Data, l.Wh.Value, H, G, G, H)
+	}
 	for s := steps - 1; s >= 0; s-- {
 		dys := dy.Data[s*bh : (s+1)*bh]
 		as := l.act.Data[s*B*G : (s+1)*B*G]
@@ -287,7 +295,11 @@ func (l *LSTM[T]) Backward(dy *Mat[T]) *Mat[T] {
 		for i, v := range ds {
 			dzs[i] *= v
 		}
-		gemm.Do(false, true, B, H, G, 1, dzs, G, l.Wh.Value, G, 0, dh.Data, H)
+		if whT != nil {
+			gemm.Do(false, false, B, H, G, 1, dzs, G, whT.Data, H, 0, dh.Data, H)
+		} else {
+			gemm.Do(false, true, B, H, G, 1, dzs, G, l.Wh.Value, G, 0, dh.Data, H)
+		}
 	}
 	gemm.Do(true, false, l.In, G, n, 1, l.x.Data, l.In, dz.Data, G, 1, l.Wx.Grad, G)
 	gemm.Do(true, false, H, G, n, 1, l.hs.Data[:n*H], H, dz.Data, G, 1, l.Wh.Grad, G)

@@ -31,6 +31,11 @@ type GemmShape struct {
 	K      int    `json:"k"`
 	TransA bool   `json:"trans_a"`
 	TransB bool   `json:"trans_b"`
+	// Use is the training step in which the product has its largest share
+	// of the step's product flops, Share that fraction (see StepShapes);
+	// empty and 0 for a shape no model makes.
+	Use   string  `json:"use,omitempty"`
+	Share float64 `json:"share,omitempty"`
 }
 
 // Flops is 2·m·n·k.

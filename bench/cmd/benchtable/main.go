@@ -163,9 +163,25 @@ func measure(o options, log io.Writer) (*Report, error) {
 		Host: host, Date: time.Now().UTC().Format("2006-01-02 15:04Z"), Revision: revision(),
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Benchtime: o.benchtime, Profile: o.profile,
 	}
-	shapes, err := GemmShapes(filepath.Join("gemm", "bench_test.go"))
+	listed, err := GemmShapes(filepath.Join("gemm", "bench_test.go"))
 	if err != nil {
 		return nil, err
+	}
+	// The paper profile's products, whatever -profile the steps use: the
+	// list is of the paper's models.
+	models, err := speed.StepShapes("paper")
+	if err != nil {
+		return nil, err
+	}
+	shapes, err := annotate(listed, models)
+	if err != nil {
+		return nil, err
+	}
+	var tinyNames []string
+	for _, s := range shapes {
+		if tiny(s) {
+			tinyNames = append(tinyNames, regexp.QuoteMeta(s.Name))
+		}
 	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return nil, err
@@ -182,6 +198,7 @@ func measure(o options, log io.Writer) (*Report, error) {
 	m.GoLoadBefore = loadavg()
 	runs := [][]string{
 		{"test", "-run", "^$", "-bench", "Peak|Sgemm/.*/fast", "-cpu", "1", "-benchtime", o.benchtime, "./gemm"},
+		{"test", "-run", "^$", "-bench", "Sgemm/^(" + strings.Join(tinyNames, "|") + ")$/gonum", "-cpu", "1", "-benchtime", o.benchtime, "./gemm"},
 		{"test", "-run", "^$", "-bench", "^Benchmark(Step|Eval)$/" + o.filter, "-cpu", "1", "-benchtime", o.benchtime, "-timeout", "2h",
 			"./bench/speed", "-args", "-speed.profile=" + o.profile, "-speed.full=" + strconv.FormatBool(o.full)},
 	}

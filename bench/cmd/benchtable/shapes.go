@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"strconv"
+	"strings"
 
 	"github.com/mollifying/mollify/bench/speed"
 )
@@ -60,6 +61,64 @@ func GemmShapes(path string) ([]speed.GemmShape, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: benchShapes is empty", path)
+	}
+	return out, nil
+}
+
+// targetShapes are the speed issue's two named products (a 1000-unit and a
+// 784-input MLP layer at batch 128) and their goal, % of the peak; every
+// other listed shape is one the models make, with the goal below.
+var targetShapes = map[string]float64{"mlp1000": 75, "mlp784": 75}
+
+// modelGoal is the goal (% of the peak) for a product the models make, and
+// tinyDim the dimension below which a product is tiny: one of m, n, k
+// shorter than a 16-lane AVX-512 vector leaves most lanes of any
+// vectorisation along it idle. A tiny product's goal is to be no slower
+// than gonum.
+const (
+	modelGoal = 60.0
+	tinyDim   = 16
+)
+
+func tiny(s speed.GemmShape) bool { return min(s.M, s.N, s.K) < tinyDim }
+
+// annotate checks that the listed shapes are the targets and the
+// models' products (every product of the models listed, none listed that
+// they do not make) and copies each model product's use and share into the
+// list.
+func annotate(listed, models []speed.GemmShape) ([]speed.GemmShape, error) {
+	byName := map[string]speed.GemmShape{}
+	for _, m := range models {
+		byName[m.Name] = m
+	}
+	out := make([]speed.GemmShape, len(listed))
+	seen := map[string]bool{}
+	for i, s := range listed {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("shape %s is listed twice", s.Name)
+		}
+		seen[s.Name] = true
+		out[i] = s
+		if _, ok := targetShapes[s.Name]; ok {
+			continue
+		}
+		m, ok := byName[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("shape %s (%d×%d×%d) is listed but no model makes it", s.Name, s.M, s.N, s.K)
+		}
+		if m.M != s.M || m.N != s.N || m.K != s.K || m.TransA != s.TransA || m.TransB != s.TransB {
+			return nil, fmt.Errorf("shape %s is listed as %+v, the models make %+v", s.Name, s, m)
+		}
+		out[i].Use, out[i].Share = m.Use, m.Share
+	}
+	var missing []string
+	for _, m := range models {
+		if !seen[m.Name] {
+			missing = append(missing, fmt.Sprintf("%s (%s, %.1f%%)", m.Name, m.Use, 100*m.Share))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the models make products gemm/bench_test.go does not list: %s", strings.Join(missing, ", "))
 	}
 	return out, nil
 }

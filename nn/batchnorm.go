@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/mollifying/mollify/vmath"
+)
 
 // BatchNorm normalises each feature over the batch (Ioffe & Szegedy 2015).
 // In training it uses the batch statistics and updates running estimates;
@@ -66,6 +70,10 @@ func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		// order per element are the plain ones.
 		for i := range n {
 			xr := x.Row(i)
+			if x32, ok := any(xr).([]float32); ok {
+				vmath.ColAdd(mean, x32) // the loop below, vectorised
+				continue
+			}
 			m := mean[:len(xr)]
 			for j, v := range xr {
 				m[j] += float64(v)
@@ -76,10 +84,14 @@ func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		}
 		for i := range n {
 			xr := x.Row(i)
+			if x32, ok := any(xr).([]float32); ok {
+				vmath.ColAddSqDev(b.sq, mean, x32)
+				continue
+			}
 			m, sq := mean[:len(xr)], b.sq[:len(xr)]
 			for j, v := range xr {
 				d := float64(v) - m[j]
-				sq[j] += d * d
+				sq[j] += float64(d * d)
 			}
 		}
 		for j := range b.Dim {
@@ -98,10 +110,14 @@ func (b *BatchNorm[T]) Forward(x *Mat[T], train bool) *Mat[T] {
 		xr := x.Row(i)
 		d := len(xr)
 		hr, yr, m, is, gr, br := xh.Row(i)[:d], y.Row(i)[:d], mean[:d], b.invStd[:d], g[:d], be[:d]
+		if x32, ok := any(xr).([]float32); ok {
+			vmath.ColNormalize(any(hr).([]float32), any(yr).([]float32), x32, m, is, any(gr).([]float32), any(br).([]float32))
+			continue
+		}
 		for j, v := range xr {
-			h := (float64(v) - m[j]) * is[j]
+			h := float64((float64(v) - m[j]) * is[j])
 			hr[j] = T(h)
-			yr[j] = T(float64(gr[j])*h + float64(br[j]))
+			yr[j] = T(float64(float64(gr[j])*h) + float64(br[j]))
 		}
 	}
 	return y
@@ -120,9 +136,13 @@ func (b *BatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
 		dr := dy.Row(i)
 		d := len(dr)
 		hr, sd, sdx := b.xhat.Row(i)[:d], sumD[:d], sumDX[:d]
+		if d32, ok := any(dr).([]float32); ok {
+			vmath.ColAddDot(sd, sdx, d32, any(hr).([]float32))
+			continue
+		}
 		for j, v := range dr {
 			sd[j] += float64(v)
-			sdx[j] += float64(v) * float64(hr[j])
+			sdx[j] += float64(float64(v) * float64(hr[j]))
 		}
 	}
 	for j := range b.Dim {
@@ -141,9 +161,14 @@ func (b *BatchNorm[T]) Backward(dy *Mat[T]) *Mat[T] {
 		dr := dy.Row(i)
 		d := len(dr)
 		hr, xr, sc, sh, sdx := b.xhat.Row(i)[:d], dx.Row(i)[:d], scale[:d], shift[:d], sumDX[:d]
+		if d32, ok := any(dr).([]float32); ok && b.train {
+			vmath.ColNormalizeGrad(any(xr).([]float32), d32, any(hr).([]float32), sc, sh, sdx, inv)
+			continue
+		}
 		if b.train {
 			for j, v := range dr {
-				xr[j] = T(sc[j] * (float64(v) - sh[j] - inv*float64(hr[j])*sdx[j]))
+				t := float64(float64(inv*float64(hr[j])) * sdx[j])
+				xr[j] = T(float64(sc[j] * (float64(v) - sh[j] - t)))
 			}
 		} else {
 			for j, v := range dr {

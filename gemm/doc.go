@@ -44,7 +44,10 @@
 // apart (its micro-panel would thrash a few cache sets), or a transposed A
 // reused by many micro-panels (n > 128). When B is transposed and m is much
 // smaller than n, the backend computes C^T = B·A^T instead, which reads B
-// in place and transposes only A (a cost model in swapPays decides).
+// in place and transposes only A (a cost model in swapPays decides). A
+// caller that multiplies by the transpose of one matrix many times (an
+// LSTM's recurrent weights, once per time step) transposes it once with
+// [Transpose] instead: the same FMA chains, so the same bits.
 //
 // Blocking. k is cut into nearly equal blocks of at most 512 steps, rows
 // into blocks of 448, columns into blocks of 1024. Inside a k block the

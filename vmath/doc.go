@@ -37,6 +37,11 @@
 //     (sums_amd64.s), with 16 float64 partial sums in the same lanes on
 //     every path, so their bits too are the same on every path
 //     (TestSums, TestSumsPositive).
+//   - [ColAdd], [ColAddSqDev], [ColAddDot], [ColNormalize],
+//     [ColNormalizeGrad]: dense batch normalisation's per-row loops (one
+//     feature per lane, float64 as nn.BatchNorm computes): AVX-512 loops
+//     with the Go loops' operations and no FMA, so the same bits as the Go
+//     loops that take the tail and every other path (TestColumnsSameBits).
 //
 // LSTMs: [Sigmoid] and [Tanh] over the gate pre-activations, and [Backward]
 // with [FnSigmoid] or [FnTanh] for their derivatives from the gate outputs,

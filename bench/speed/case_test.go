@@ -372,3 +372,39 @@ func TestRecurrentStepIsTheTasks(t *testing.T) {
 		})
 	}
 }
+
+// TestMeasureIgnoresClockGlitch gives Measure a clock under which one
+// round takes almost no time: Best must come from the credible rounds.
+func TestMeasureIgnoresClockGlitch(t *testing.T) {
+	var now time.Duration
+	reads := 0
+	cpuClock = func() time.Duration {
+		reads++
+		if reads == 6 { // the end of the third round: a glitch
+			return now - 990*time.Microsecond
+		}
+		return now
+	}
+	defer func() { cpuClock = CPUTime }()
+	f := func() { now += time.Millisecond } // every call costs 1 ms
+	res := Measure(10, time.Millisecond, f)
+	if res.Best != time.Millisecond {
+		t.Fatalf("best %v, want 1ms (rounds %d, total %v)", res.Best, res.Rounds, res.CPU)
+	}
+	for _, c := range []struct {
+		xs   []float64
+		high bool
+		want float64
+	}{
+		{nil, true, 0},
+		{[]float64{1, 2, 3}, true, 3},
+		{[]float64{1, 2, 30}, true, 2},
+		{[]float64{1, 2, 3}, false, 1},
+		{[]float64{0.01, 2, 3}, false, 2},
+		{[]float64{0, 0}, false, 0},
+	} {
+		if got := credibleBest(c.xs, c.high); got != c.want {
+			t.Errorf("credibleBest(%v, %v) = %v, want %v", c.xs, c.high, got, c.want)
+		}
+	}
+}

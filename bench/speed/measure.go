@@ -1,6 +1,7 @@
 package speed
 
 import (
+	"slices"
 	"time"
 
 	"github.com/mollifying/mollify/gemm"
@@ -33,21 +34,24 @@ func (r Result) FlopsPerCall() float64 { return r.Flops / float64(max(r.Calls, 1
 // Rounds are compared by CPU time per GEMM flop, so that a step whose work
 // varies (stochastic depth drops blocks at random) is not credited with its
 // cheapest draws; Best is that rate times the mean flops of a call (the
-// CPU time per call of the fastest round when f makes no product). The
-// first call is timed alone to size the rounds; it is part of the result.
+// CPU time per call of the fastest round when f makes no product). A round
+// more than maxSpeedup times faster than the median round is not credible
+// (a glitch of the CPU clock, seen once under the profiler's signals) and
+// is left out of Best, though not of the totals. The first call is timed
+// alone to size the rounds; it is part of the result.
 func Measure(n int, minRound time.Duration, f func()) Result {
 	c := &counter{Backend: gemm.Current()}
 	prev := gemm.Use(c)
 	defer gemm.Use(prev)
 	var res Result
-	bestRate, bestPer := -1.0, time.Duration(1<<62)
+	var rates, pers []float64 // per round: flops per CPU second, CPU seconds per call
 	round := func(calls int) {
 		f0 := c.flops
-		t0 := CPUTime()
+		t0 := cpuClock()
 		for range calls {
 			f()
 		}
-		cpu := CPUTime() - t0
+		cpu := cpuClock() - t0
 		fl := c.flops - f0
 		res.Calls += calls
 		res.Rounds++
@@ -56,10 +60,8 @@ func Measure(n int, minRound time.Duration, f func()) Result {
 		if cpu <= 0 {
 			return
 		}
-		if r := fl / cpu.Seconds(); r > bestRate {
-			bestRate = r
-		}
-		bestPer = min(bestPer, cpu/time.Duration(calls))
+		rates = append(rates, fl/cpu.Seconds())
+		pers = append(pers, cpu.Seconds()/float64(calls))
 	}
 	if n <= 0 {
 		return res
@@ -70,13 +72,43 @@ func Measure(n int, minRound time.Duration, f func()) Result {
 	for left := n - 1; left > 0; left -= size {
 		round(min(size, left))
 	}
+	bestRate, bestPer := credibleBest(rates, true), credibleBest(pers, false)
 	switch {
 	case res.Flops > 0 && bestRate > 0:
 		res.Best = time.Duration(res.FlopsPerCall() / bestRate * 1e9)
-	case bestPer < 1<<62:
-		res.Best = bestPer
+	case bestPer > 0:
+		res.Best = time.Duration(bestPer * 1e9)
 	default:
 		res.Best = res.Mean()
 	}
 	return res
 }
+
+// maxSpeedup bounds how much faster than the median round a round may be
+// and still count as the best.
+const maxSpeedup = 3
+
+// credibleBest returns the largest (high) or smallest (!high) of xs within
+// a factor maxSpeedup of their median, or 0 when xs is empty or all zero.
+func credibleBest(xs []float64, high bool) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	med := s[len(s)/2]
+	best := 0.0
+	for _, x := range s {
+		switch {
+		case x <= 0:
+		case high && x <= maxSpeedup*med:
+			best = max(best, x)
+		case !high && x >= med/maxSpeedup && (best == 0 || x < best):
+			best = x
+		}
+	}
+	return best
+}
+
+// cpuClock is the clock of Measure; tests replace it.
+var cpuClock = CPUTime

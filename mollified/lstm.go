@@ -98,6 +98,7 @@ type Gate[T nn.Float] struct {
 
 	rnd *rng.Noise
 	col []float64
+	s32 gate32
 }
 
 // NewGate returns the gate with non-linearity kind (nn.Sigmoid or
@@ -140,6 +141,9 @@ func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
 	inv := GateInverse(g.Kind, g.Target.Gamma(g.step(a)))
 	if a.Train && g.PerBatch {
 		g.col = drawAbs(g.col[:0], a.Units, g.rnd)
+	}
+	if g.forward32(a, p, inv) {
+		return
 	}
 	for r := range a.Rows {
 		o := r * a.Stride

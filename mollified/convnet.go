@@ -6,6 +6,7 @@ import (
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
+	"github.com/mollifying/mollify/vmath"
 )
 
 // ConvBlock is a mollified residual block (paper Fig. 2, bottom, with the
@@ -49,16 +50,23 @@ type ConvBlock[T nn.Float] struct {
 	colPi      []bool
 	haveDpsida bool
 	s32        scratch32
+	// conv1 is the branch's first layer when it is the block's Conv1: it
+	// then adds the shortcut's gradient to its own, as nn.BasicBlock does.
+	conv1 *nn.Conv2D[T]
 }
 
 // NewConvBlock mollifies the ResNet block b, reusing its branch and shortcut
 // (and so its weights), with noise scale c and noise from noiseRnd.
 func NewConvBlock[T nn.Float](name string, b *nn.BasicBlock[T], c float64, noiseRnd *rng.Noise) *ConvBlock[T] {
-	return &ConvBlock[T]{
+	l := &ConvBlock[T]{
 		Branch: b.Branch, Short: b.Short,
 		Unit: Unit{Kind: nn.ReLU, C: c}, A: 1,
 		out: b.Out, name: name, rnd: noiseRnd,
 	}
+	if len(b.Branch.Layers) > 0 && b.Branch.Layers[0] == nn.Layer[T](b.Conv1) {
+		l.conv1 = b.Conv1
+	}
+	return l
 }
 
 // LearnA makes a a trainable per-channel parameter initialised at a0.
@@ -87,9 +95,6 @@ func (l *ConvBlock[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 	f := l.Branch.Forward(x, train)
 	n, size, plane := x.Rows, l.out.Size(), l.out.Plane()
 	pre := l.pre.Reshape(n, size)
-	for i, v := range f.Data {
-		pre.Data[i] = v + s.Data[i]
-	}
 	y := l.y.Reshape(n, size)
 	w := l.w.Reshape(n, size)
 	dpsi := l.dpsi.Reshape(n, size)
@@ -101,6 +106,21 @@ func (l *ConvBlock[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 			skipW = p
 		}
 		p = 0
+	}
+	f32, is32 := any(f.Data).([]float32)
+	l.s32.noSkip = is32 && p == 0 && skipW == 0
+	if l.s32.noSkip {
+		// The plain ResNet block (annealing over, or evaluation at p = 0):
+		// its fused kernel; Backward passes dy where y > 0.
+		vmath.AddReLU(any(y.Data).([]float32), f32, any(s.Data).([]float32))
+		return y
+	}
+	if is32 {
+		vmath.Add(any(pre.Data).([]float32), f32, any(s.Data).([]float32))
+	} else {
+		for i, v := range f.Data {
+			pre.Data[i] = v + s.Data[i]
+		}
 	}
 	if p == 0 {
 		// The ResNet block, possibly mixed with the expected skip.
@@ -177,11 +197,21 @@ func (l *ConvBlock[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 	}
 	dpre := l.dpre.Reshape(n, size)
 	ds := l.ds.Reshape(n, size)
-	for i, g := range dy.Data {
-		w := l.w.Data[i]
-		dp := g * (1 - w) * l.dpsi.Data[i]
-		dpre.Data[i] = dp
-		ds.Data[i] = g*w + dp
+	switch dy32, is32 := any(dy.Data).([]float32); {
+	case l.s32.noSkip: // w = 0, ψ' = [y > 0]: both receive dy there
+		vmath.PassPositive(any(dpre.Data).([]float32), dy32, any(l.y.Data).([]float32))
+		ds = dpre
+	case is32: // the loop below
+		dpre32, ds32 := any(dpre.Data).([]float32), any(ds.Data).([]float32)
+		vmath.SkipGrad(dpre32, ds32, dy32, any(l.w.Data).([]float32), any(l.dpsi.Data).([]float32))
+		vmath.Add(ds32, ds32, dpre32)
+	default:
+		for i, g := range dy.Data {
+			w := l.w.Data[i]
+			dp := g * (1 - w) * l.dpsi.Data[i]
+			dpre.Data[i] = dp
+			ds.Data[i] = g*w + dp
+		}
 	}
 	if l.LearnedA != nil && l.haveDpsida {
 		ga := l.LearnedA.Grad
@@ -192,9 +222,22 @@ func (l *ConvBlock[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 			}
 		}
 	}
+	dsx := l.Short.Backward(ds)
+	if l.conv1 != nil {
+		// The branch's gradient after the shortcut's, which it does not
+		// overwrite (see nn.BasicBlock.Backward): at p = 0 these are the
+		// ResNet block's operations, so its bits.
+		l.conv1.AddInputGrad(dsx)
+		return l.Branch.Backward(dpre)
+	}
 	dx := l.dx.Reshape(n, l.Short.In.Size())
-	copy(dx.Data, l.Short.Backward(ds).Data)
-	for i, v := range l.Branch.Backward(dpre).Data {
+	copy(dx.Data, dsx.Data)
+	db := l.Branch.Backward(dpre).Data
+	if dx32, ok := any(dx.Data).([]float32); ok {
+		vmath.Add(dx32, dx32, any(db).([]float32))
+		return dx
+	}
+	for i, v := range db {
 		dx.Data[i] += v
 	}
 	return dx

@@ -122,7 +122,8 @@ func randImages(n int, shape nn.Shape, seed uint64) *nn.Mat[float32] {
 }
 
 // TestConvPZeroIsResNet: at p = 0 the mollified convnet computes the ResNet
-// with the same weights bit for bit, in training and evaluation (claim 6b).
+// with the same weights bit for bit, in training and evaluation, and its
+// parameter gradients (claim 6b).
 func TestConvPZeroIsResNet(t *testing.T) {
 	for _, short := range []nn.ShortcutKind{nn.ShortcutPad, nn.ShortcutProject} {
 		a := convArch(short)
@@ -145,6 +146,30 @@ func TestConvPZeroIsResNet(t *testing.T) {
 			for i := range want {
 				if got[i] != want[i] {
 					t.Fatalf("%v train=%v: logit %d = %v, ResNet %v", short, train, i, got[i], want[i])
+				}
+			}
+		}
+		// The gradients too, bit for bit: the blocks' p = 0 backward pass
+		// is the ResNet block's.
+		net.Forward(x, true)
+		plain.Forward(x, true)
+		dy := randImages(5, nn.Shape{C: 1, H: 1, W: a.Classes}, 2)
+		nn.ZeroGrad(net.Params())
+		nn.ZeroGrad(plain.Params())
+		net.Backward(dy)
+		plain.Backward(dy)
+		grads := map[string][]float32{}
+		for _, p := range plain.Params() {
+			grads[p.Name] = p.Grad
+		}
+		for _, p := range net.Params() {
+			want, ok := grads[p.Name]
+			if !ok {
+				t.Fatalf("%v: parameter %s is not the ResNet's", short, p.Name)
+			}
+			for i := range want {
+				if p.Grad[i] != want[i] {
+					t.Fatalf("%v: ∂L/∂%s[%d] = %v, ResNet %v", short, p.Name, i, p.Grad[i], want[i])
 				}
 			}
 		}

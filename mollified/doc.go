@@ -87,7 +87,12 @@
 // row in one vectorised pass, in float32 (agreeing with Unit to about
 // 1e-5 relative, away from the branch boundaries of Eq. 25). Its backward
 // bookkeeping goes through vmath too. The draws (a few ns per element) are
-// still the largest element-wise cost of a mollified layer at p > 0.
+// still the largest element-wise cost of a mollified layer at p > 0. At
+// p = 0 a float32 [ConvBlock] runs the ResNet block's own kernels and
+// gradient order, so its step and its bits are the ResNet's. A float32
+// LSTM [Gate] takes its |ξ| draws into a buffer in the float64 path's
+// order and forms x̃ = x + w·(f⁻¹(γ) − x) in float32, f and f′ by vmath;
+// the [Candidate] option (lstm_candidate=alg1) stays on Unit per element.
 //
 // # Ambiguities
 //

@@ -386,11 +386,11 @@ def main():
         "steps": [],
         "skipped": [],
     }
-    for g in spec["gemm"]:
+    for g in spec.get("gemm") or []:
         best, mean, calls = time_gemm(g, seconds, min_round)
         out["gemm"].append({"name": g["name"], "best_ns": best, "mean_ns": mean, "calls": calls})
         print(f"gemm {g['name']}: {best / 1e3:.1f} µs", file=sys.stderr)
-    for s in spec["steps"]:
+    for s in spec.get("steps") or []:
         try:
             best, mean, calls = time_step(s, seconds, min_round)
         except NotImplementedError as e:

@@ -306,7 +306,8 @@ func runTorch(o options, m Meta, shapes []speed.GemmShape, prefix string, log io
 	if err != nil {
 		return nil, "", fmt.Errorf("-steps: %w", err)
 	}
-	spec := speed.Spec{Gemm: shapes, Seconds: bt.Seconds(), MinRound: 0.01}
+	// Steps is never nil: an empty list (-steps matching none) is [] in JSON.
+	spec := speed.Spec{Gemm: shapes, Steps: []speed.StepSpec{}, Seconds: bt.Seconds(), MinRound: 0.01}
 	for _, c := range cs {
 		if !keep.MatchString(c.Name()) {
 			continue

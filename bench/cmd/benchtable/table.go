@@ -319,7 +319,7 @@ func (r *Report) stepNames() []string {
 // models' products against 60%, tiny products against gonum's mean time.
 // Every miss is named; the products that meet their goal are summarised.
 func (r *Report) gemmGoal() goal {
-	g := goal{text: "the products: ≥ 75% of the peak on mlp1000 and mlp784, ≥ 60% on every other product the models make, no slower than gonum on the tiny ones (best %peak; tiny: a dimension below 16)"}
+	const text = "the products: ≥ 75% of the peak on mlp1000 and mlp784, ≥ 60% on every other product the models make, no slower than gonum on the tiny ones (best %peak; tiny: a dimension below 16)"
 	type rate struct {
 		name string
 		v    float64
@@ -373,18 +373,11 @@ func (r *Report) gemmGoal() goal {
 	if n := len(small); n > 0 {
 		met = append(met, fmt.Sprintf("%d tiny products at %.1f× (%s) to %.0f× gonum's speed", n, small[0].v, small[0].name, small[n-1].v))
 	}
-	switch {
-	case len(misses)+len(met) == 0:
-		g.verdict, g.detail = "not measured", "No product measured."
-	case len(misses) == 0:
-		g.verdict, g.detail = "met", "Met by "+strings.Join(met, "; ")+"."
-	default:
-		g.verdict, g.detail = "not met", "Short of the goal: "+strings.Join(misses, ", ")+"."
-		if len(met) > 0 {
-			g.detail += " Met by " + strings.Join(met, "; ") + "."
-		}
+	var hits []string
+	if len(met) > 0 {
+		hits = []string{strings.Join(met, "; ")}
 	}
-	return g
+	return splitGoal(text, misses, hits, "No product measured.", "Met by ", "Short of the goal: ", "Met by ")
 }
 
 func (r *Report) goals(steps []string) []goal {

@@ -113,9 +113,7 @@ func (g *Gate[T]) SetRand(r *rng.Noise) { g.rnd = r }
 
 // SetP implements [Target] of the schedule.
 func (g *Gate[T]) SetP(p float64) {
-	if !(p >= 0 && p <= 1) {
-		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
-	}
+	checkP(p)
 	g.P = p
 }
 
@@ -196,9 +194,7 @@ func (c *Candidate[T]) SetRand(r *rng.Noise) { c.rnd = r }
 
 // SetP implements [Target] of the schedule.
 func (c *Candidate[T]) SetP(p float64) {
-	if !(p >= 0 && p <= 1) {
-		panic(fmt.Sprintf("mollified: p = %v outside [0, 1]", p))
-	}
+	checkP(p)
 	c.P = p
 }
 

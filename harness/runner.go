@@ -80,6 +80,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	// those of a cell whose tuning is already complete are known (and
 	// some may be done); the others are counted in full.
 	tune := make([][]job, len(cells))
+	known := make([]*cellFinals, len(cells)) // cells whose tuning was already complete
 	var allTune []job
 	var finalWeight float64
 	var finalRuns int
@@ -94,6 +95,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 		todo := len(c.sweep.Seeds)
 		if allExist(tune[k]) {
 			if fin, err := r.finals(c, p.Profile, tune[k]); err == nil {
+				known[k] = &fin
 				todo = len(fin.jobs) - countExisting(fin.jobs)
 			}
 		}
@@ -109,9 +111,15 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	// Selection and phase 2.
 	var final []job
 	for k, c := range cells {
-		fin, err := r.finals(c, p.Profile, tune[k])
-		if err != nil {
-			return sum, err
+		// A cell whose tuning files all existed ran none in phase 1: its
+		// selection stands.
+		fin := known[k]
+		if fin == nil {
+			f, err := r.finals(c, p.Profile, tune[k])
+			if err != nil {
+				return sum, err
+			}
+			fin = &f
 		}
 		key := c.task.Name() + "/" + c.config.Name()
 		if !fin.selectable {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -316,6 +317,86 @@ func TestSplitGoal(t *testing.T) {
 		g := splitGoal("goal", c.misses, c.hits, "none", "ok: ", "miss: ", "hit: ")
 		if g.text != "goal" || g.verdict != c.verdict || g.detail != c.detail {
 			t.Errorf("splitGoal(%v, %v) = %+v, want %s / %q", c.misses, c.hits, g, c.verdict, c.detail)
+		}
+	}
+}
+
+// TestGemmGoalPasses: with several passes, the verdict is on each
+// product's best pass and the detail says what each pass gave alone.
+func TestGemmGoalPasses(t *testing.T) {
+	for _, c := range []struct {
+		name, output, verdict string
+		detail                []string
+	}{
+		{
+			name: "best pass holds",
+			output: `BenchmarkSgemm/a/fast-avx512 1 1 ns/op 55.00 best%peak
+BenchmarkSgemm/b/fast-avx512 1 1 ns/op 70.00 best%peak
+BenchmarkSgemm/a/fast-avx512 1 1 ns/op 66.00 best%peak
+BenchmarkSgemm/b/fast-avx512 1 1 ns/op 59.00 best%peak
+BenchmarkSgemm/a/fast-avx512 1 1 ns/op 61.00 best%peak
+BenchmarkSgemm/b/fast-avx512 1 1 ns/op 62.00 best%peak
+`,
+			verdict: "met",
+			detail:  []string{"Met by 2 model products from 66% (a) up", "Each product's best of 3 passes", "pass 1 a 55%; pass 2 b 59%; pass 3 none."},
+		},
+		{
+			name: "no pass holds",
+			output: `BenchmarkSgemm/a/fast-avx512 1 1 ns/op 55.00 best%peak
+BenchmarkSgemm/b/fast-avx512 1 1 ns/op 70.00 best%peak
+BenchmarkSgemm/a/fast-avx512 1 1 ns/op 58.00 best%peak
+BenchmarkSgemm/b/fast-avx512 1 1 ns/op 71.00 best%peak
+`,
+			verdict: "not met",
+			detail:  []string{"Short of the goal: a 58% (goal 60%)", "best of 2 passes", "pass 1 a 55%; pass 2 a 58%."},
+		},
+		{
+			name:    "one pass says nothing of passes",
+			output:  "BenchmarkSgemm/a/fast-avx512 1 1 ns/op 65.00 best%peak\nBenchmarkSgemm/b/fast-avx512 1 1 ns/op 70.00 best%peak\n",
+			verdict: "met",
+			detail:  []string{"Met by 2 model products from 65% (a) up, median 70%."},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, err := ParseGo(strings.NewReader(c.output))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := &Report{Go: g, Shapes: []speed.GemmShape{
+				{Name: "a", M: 100, N: 100, K: 100, Use: "x/baseline", Share: 0.5},
+				{Name: "b", M: 100, N: 100, K: 100, Use: "x/baseline", Share: 0.5},
+			}}
+			got := rep.gemmGoal()
+			if got.verdict != c.verdict {
+				t.Errorf("verdict %q, want %q (detail %q)", got.verdict, c.verdict, got.detail)
+			}
+			for _, want := range c.detail {
+				if !strings.Contains(got.detail, want) {
+					t.Errorf("detail lacks %q: %q", want, got.detail)
+				}
+			}
+			if len(g.Samples["Sgemm/a/fast-avx512"]) == 1 && strings.Contains(got.detail, "pass") {
+				t.Errorf("one pass, yet the detail speaks of passes: %q", got.detail)
+			}
+		})
+	}
+}
+
+// TestUsageErrors: a bad command line is a usageError (exit code 2) that
+// names what was wrong, found before anything is measured.
+func TestUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-gemm-passes", "0"}, "-gemm-passes 0"},
+		{[]string{"-cores", "x"}, "-cores"},
+		{[]string{"extra"}, `unexpected arguments ["extra"]`},
+	} {
+		var out, errb strings.Builder
+		err := run(c.args, &out, &errb)
+		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("run %q: err %v, want a usageError naming %q", c.args, err, c.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package mollified
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mollifying/mollify/bench"
 	"github.com/mollifying/mollify/nn"
@@ -138,7 +139,7 @@ func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
 	}
 	inv := GateInverse(g.Kind, g.Target.Gamma(g.step(a)))
 	if a.Train && g.PerBatch {
-		g.col = drawAbs(g.col[:0], a.Units, g.rnd)
+		g.col = drawAbs(g.col, a.Units, g.rnd)
 	}
 	if g.forward32(a, p, inv) {
 		return
@@ -162,10 +163,12 @@ func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
 	}
 }
 
+// drawAbs returns dst resized to n and filled with n draws of |ξ| from r
+// (the magnitudes of n successive NormFloat64 calls, which FillNorm64
+// gives, as rng's tests check).
 func drawAbs(dst []float64, n int, r *rng.Noise) []float64 {
-	for range n {
-		dst = append(dst, math.Abs(r.NormFloat64()))
-	}
+	dst = slices.Grow(dst[:0], n)[:n]
+	r.FillNorm64(dst, true)
 	return dst
 }
 
@@ -210,7 +213,7 @@ func (c *Candidate[T]) Forward(a *nn.GateArgs[T]) {
 		return
 	}
 	if a.Train && c.PerBatch {
-		c.col = drawAbs(c.col[:0], a.Units, c.rnd)
+		c.col = drawAbs(c.col, a.Units, c.rnd)
 	}
 	for r := range a.Rows {
 		o := r * a.Stride

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -389,7 +390,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-gemm-passes", "0"}, "-gemm-passes 0"},
+		{[]string{"-passes", "0"}, "-passes 0"},
 		{[]string{"-cores", "x"}, "-cores"},
 		{[]string{"extra"}, `unexpected arguments ["extra"]`},
 	} {
@@ -397,6 +398,44 @@ func TestUsageErrors(t *testing.T) {
 		err := run(c.args, &out, &errb)
 		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("run %q: err %v, want a usageError naming %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestGoPlan: every pass benchmarks the Fast products and the steps; the
+// peak and gonum run once; the second pass precedes OpenBLAS and the others
+// follow it.
+func TestGoPlan(t *testing.T) {
+	benches := func(runs [][]string) []string {
+		var out []string
+		for _, a := range runs {
+			i := slices.Index(a, "-bench")
+			out = append(out, a[i+1]+" "+a[len(a)-1])
+		}
+		return out
+	}
+	o := options{benchtime: "1s", filter: "parity", profile: "paper", full: true}
+	const (
+		first = "Peak|Sgemm/.*/fast ./gemm"
+		gonum = "Sgemm/^(a|b)$/gonum ./gemm"
+		fast  = "Sgemm/.*/fast ./gemm"
+		steps = "^Benchmark(Step|Eval)$/parity -speed.full=true"
+	)
+	for _, c := range []struct {
+		passes        int
+		before, after []string
+	}{
+		{1, []string{first, gonum, steps}, nil},
+		{2, []string{first, gonum, steps, fast, steps}, nil},
+		{4, []string{first, gonum, steps, fast, steps}, []string{fast, steps, fast, steps}},
+	} {
+		o.passes = c.passes
+		before, after := goPlan(o, []string{"a", "b"})
+		if d := cmp.Diff(c.before, benches(before)); d != "" {
+			t.Errorf("%d passes, before OpenBLAS (-want +got):\n%s", c.passes, d)
+		}
+		if d := cmp.Diff(c.after, benches(after)); d != "" {
+			t.Errorf("%d passes, after OpenBLAS (-want +got):\n%s", c.passes, d)
 		}
 	}
 }

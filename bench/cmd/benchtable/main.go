@@ -72,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.openblas, "openblas", true, "also benchmark the OpenBLAS backend (build tag openblas; needs cgo and libopenblas)")
 	fs.BoolVar(&o.quick, "quick", true, "time the whole quick profile (mollify run -profile quick)")
 	fs.IntVar(&o.cores, "cores", 2, "cores of the paper-profile estimate")
-	fs.IntVar(&o.passes, "gemm-passes", 3, "passes over the products, spread over the run (the first at the start, the second after the steps, the others after OpenBLAS)")
+	fs.IntVar(&o.passes, "passes", 3, "passes over the products and the steps, spread over the run (the others after the first pass, then after OpenBLAS)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -80,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
 	if o.passes < 1 {
-		return usageError{fmt.Errorf("-gemm-passes %d: want at least 1 pass over the products", o.passes)}
+		return usageError{fmt.Errorf("-passes %d: want at least 1 pass over the products and steps", o.passes)}
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -202,29 +202,13 @@ func measure(o options, log io.Writer) (*Report, error) {
 		m.OpenBLASCoreType = autoCoreType()
 	}
 
-	// Go: the peak and a first pass over the products, gonum on the tiny
-	// ones, the steps, a second pass, OpenBLAS, the other passes. The
-	// passes are spread out because the host's slow spells (and other
-	// tenants' use of the shared caches) last from seconds to minutes:
-	// a product's best pass is what the kernel does undisturbed.
+	// Go: the passes over the products and steps, OpenBLAS in the middle.
 	var raw bytes.Buffer
 	oneCore := []string{"GOMAXPROCS=1"}
 	m.GoLoadBefore = loadavg()
-	m.GemmPasses = o.passes
-	pass := func(bench string) []string {
-		return []string{"test", "-run", "^$", "-bench", bench, "-cpu", "1", "-benchtime", o.benchtime, "./gemm"}
-	}
-	fastPass := pass("Sgemm/.*/fast")
-	runs := [][]string{
-		pass("Peak|Sgemm/.*/fast"),
-		pass("Sgemm/^(" + strings.Join(tinyNames, "|") + ")$/gonum"),
-		{"test", "-run", "^$", "-bench", "^Benchmark(Step|Eval)$/" + o.filter, "-cpu", "1", "-benchtime", o.benchtime, "-timeout", "2h",
-			"./bench/speed", "-args", "-speed.profile=" + o.profile, "-speed.full=" + strconv.FormatBool(o.full)},
-	}
-	if o.passes > 1 {
-		runs = append(runs, fastPass)
-	}
-	for _, a := range runs {
+	m.Passes = o.passes
+	before, after := goPlan(o, tinyNames)
+	for _, a := range before {
 		if err := goTest(a, oneCore, &raw, log, &m); err != nil {
 			return nil, err
 		}
@@ -242,8 +226,8 @@ func measure(o options, log io.Writer) (*Report, error) {
 	} else {
 		m.OpenBLASNote = "not run (-openblas=false)"
 	}
-	for range o.passes - 2 {
-		if err := goTest(fastPass, oneCore, &raw, log, &m); err != nil {
+	for _, a := range after {
+		if err := goTest(a, oneCore, &raw, log, &m); err != nil {
 			return nil, err
 		}
 	}
@@ -281,6 +265,32 @@ func measure(o options, log io.Writer) (*Report, error) {
 		return nil, err
 	}
 	return &Report{Meta: m, Go: g, Torch: torch, Shapes: shapes}, nil
+}
+
+// goPlan returns the go test invocations (at GOMAXPROCS=1) run before and
+// after OpenBLAS: the first pass (the peak and the Fast products, gonum on
+// the tiny ones, the steps and evaluations), the second pass before
+// OpenBLAS, the others after it. The passes are spread out because the
+// host's slow spells, and other tenants' use of the shared caches, last
+// from seconds to minutes: a benchmark's best pass is what the code does
+// undisturbed, and each pass is kept in the raw output (benchstat sees
+// them as repeated samples).
+func goPlan(o options, tinyNames []string) (before, after [][]string) {
+	gemm := func(bench string) []string {
+		return []string{"test", "-run", "^$", "-bench", bench, "-cpu", "1", "-benchtime", o.benchtime, "./gemm"}
+	}
+	steps := []string{"test", "-run", "^$", "-bench", "^Benchmark(Step|Eval)$/" + o.filter, "-cpu", "1", "-benchtime", o.benchtime, "-timeout", "2h",
+		"./bench/speed", "-args", "-speed.profile=" + o.profile, "-speed.full=" + strconv.FormatBool(o.full)}
+	before = [][]string{gemm("Peak|Sgemm/.*/fast"), gemm("Sgemm/^(" + strings.Join(tinyNames, "|") + ")$/gonum"), steps}
+	for i := 2; i <= o.passes; i++ {
+		pass := [][]string{gemm("Sgemm/.*/fast"), steps}
+		if i == 2 {
+			before = append(before, pass...)
+		} else {
+			after = append(after, pass...)
+		}
+	}
+	return before, after
 }
 
 // goTest runs go with args (benchmark output to out and log) and env added.

@@ -86,9 +86,10 @@ type Meta struct {
 	// read): the first reading is in the Go output.
 	PeakAfterGo    float64 `json:"peak_after_go,omitempty"`
 	PeakAfterTorch float64 `json:"peak_after_torch,omitempty"`
-	// GemmPasses is how many times the Fast products were benchmarked,
-	// spread over the run; 0 in files written before passes (one).
-	GemmPasses int `json:"gemm_passes,omitempty"`
+	// Passes is how many times the Fast products and the steps were
+	// benchmarked, spread over the run; 0 in files written before passes
+	// (one).
+	Passes int `json:"passes,omitempty"`
 	// TorchNote says why there is no PyTorch column, when there is none.
 	TorchNote string    `json:"torch_note,omitempty"`
 	Quick     *QuickRun `json:"quick,omitempty"`
@@ -181,7 +182,7 @@ func (r *Report) Markdown() string {
 
 	// GEMM.
 	b.WriteString("## Matrix products (gemm.Fast vs PyTorch's torch.mm)\n\n")
-	b.WriteString("Mean CPU time per product (BenchmarkSgemm/*/fast reports cpuGFLOP/s of the mean; the PyTorch and OpenBLAS columns are means too); with several passes over the products, the Go columns are each product's best pass. Best %peak is gemm's bestEfficiency, the fastest of many short runs against the peak loop run between them; the last column compares the fastest PyTorch round with that best rate at the measured peak, the comparison least disturbed by the shared machine. PyTorch ÷ Go > 1 means Go is faster.\n\n")
+	b.WriteString("Mean CPU time per product (BenchmarkSgemm/*/fast reports cpuGFLOP/s of the mean; the PyTorch and OpenBLAS columns are means too); with several passes, the Go columns are each product's best pass. Best %peak is gemm's bestEfficiency, the fastest of many short runs against the peak loop run between them; the last column compares the fastest PyTorch round with that best rate at the measured peak, the comparison least disturbed by the shared machine. PyTorch ÷ Go > 1 means Go is faster.\n\n")
 	b.WriteString("The list is the speed issue's two target shapes, then every product one update of the paper profile's models makes (bench/speed StepShapes; checked against the models by benchtable's tests), with the step in which it weighs most. A product is tiny when one of m, n, k is below 16 (one AVX-512 vector); Gonum time is measured for those only, since their goal is to be no slower than gonum.\n\n")
 	hasBLAS := false
 	for _, s := range r.Shapes {
@@ -247,7 +248,7 @@ func (r *Report) Markdown() string {
 	peak = max(peak, m.PeakAfterGo)
 	steps := r.stepNames()
 	b.WriteString("\n## Training steps (bench/speed BenchmarkStep vs the same network in PyTorch)\n\n")
-	b.WriteString("One update as train.Classify makes it (hooks, forward, loss, backward, clipping, SGD with momentum) at the paper profile's sizes and batch, on one fixed random batch; for the recurrent tasks as their own loops make it (train.Stepper), on one fixed batch of sequences: ptb a window of 20 steps × 20 columns of the word-level 3×200 LSTM language model (10,000-way softmax, SGD, state carried), copy 32 padded sequences with the curriculum's lengths at that update (1-layer LSTM of 128, Adam), wordembed 32 words of 7 characters (2-layer bidirectional LSTM of 128, Adam); their batch column counts sequences. A configuration with a schedule is timed at the start of training and, in the rows ending /late, from 90% of the run's updates on (annealing over). Go time is the CPU time per update of the fastest round (rounds of ≥ 10 ms, compared per GEMM flop); PyTorch's is the fastest round too. GFLOP/s counts the matrix products only. The CIFAR-10 rows are ResNet-20 (the paper's ResNet-110 has the same widths and batch, 5.5× the depth) and, when measured, ResNet-110. PyTorch builds only the plain networks (the MLPs, the ResNet and the LSTMs of ptb, copy and wordembed, as torch.nn.LSTM) and the residual MLP with batch norm; the other configurations have no standard PyTorch form.\n\n")
+	b.WriteString("One update as train.Classify makes it (hooks, forward, loss, backward, clipping, SGD with momentum) at the paper profile's sizes and batch, on one fixed random batch; for the recurrent tasks as their own loops make it (train.Stepper), on one fixed batch of sequences: ptb a window of 20 steps × 20 columns of the word-level 3×200 LSTM language model (10,000-way softmax, SGD, state carried), copy 32 padded sequences with the curriculum's lengths at that update (1-layer LSTM of 128, Adam), wordembed 32 words of 7 characters (2-layer bidirectional LSTM of 128, Adam); their batch column counts sequences. A configuration with a schedule is timed at the start of training and, in the rows ending /late, from 90% of the run's updates on (annealing over). Go time is the CPU time per update of the fastest round (rounds of ≥ 10 ms, compared per GEMM flop), over all the passes when there are several; PyTorch's is the fastest round too. GFLOP/s counts the matrix products only. The CIFAR-10 rows are ResNet-20 (the paper's ResNet-110 has the same widths and batch, 5.5× the depth) and, when measured, ResNet-110. PyTorch builds only the plain networks (the MLPs, the ResNet and the LSTMs of ptb, copy and wordembed, as torch.nn.LSTM) and the residual MLP with batch norm; the other configurations have no standard PyTorch form.\n\n")
 	b.WriteString("| step | batch | GFLOP/step | Go time/step | examples/s | GFLOP/s | %peak | × baseline | PyTorch time/step | PyTorch ÷ Go |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range steps {

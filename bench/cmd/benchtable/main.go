@@ -7,6 +7,10 @@
 //	go run ./bench/cmd/benchtable [flags]
 //	go run ./bench/cmd/benchtable -from results/bench/<stamp>   # re-render saved measurements
 //
+// The Go products and steps are measured in -passes passes spread over the
+// run (see goPlan), and the table shows each benchmark's best pass: on a
+// shared host disturbances only ever slow a measurement down.
+//
 // It is a separate command, not a subcommand of mollify, because it drives
 // `go test` on the source tree and an external Python: neither belongs in
 // the binary that reproduces the paper.
@@ -72,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.openblas, "openblas", true, "also benchmark the OpenBLAS backend (build tag openblas; needs cgo and libopenblas)")
 	fs.BoolVar(&o.quick, "quick", true, "time the whole quick profile (mollify run -profile quick)")
 	fs.IntVar(&o.cores, "cores", 2, "cores of the paper-profile estimate")
-	fs.IntVar(&o.passes, "passes", 3, "passes over the products and the steps, spread over the run (the others after the first pass, then after OpenBLAS)")
+	fs.IntVar(&o.passes, "passes", 3, "passes over the products and the steps, spread over the run (the second before OpenBLAS, the others after it); each benchmark reports its best pass")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}

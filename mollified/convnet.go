@@ -232,14 +232,7 @@ func (l *ConvBlock[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 	}
 	dx := l.dx.Reshape(n, l.Short.In.Size())
 	copy(dx.Data, dsx.Data)
-	db := l.Branch.Backward(dpre).Data
-	if dx32, ok := any(dx.Data).([]float32); ok {
-		vmath.Add(dx32, dx32, any(db).([]float32))
-		return dx
-	}
-	for i, v := range db {
-		dx.Data[i] += v
-	}
+	nn.AddTo(dx.Data, l.Branch.Backward(dpre).Data)
 	return dx
 }
 

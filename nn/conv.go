@@ -142,8 +142,9 @@ func (c *Conv2D[T]) addBiasGrad(dyi []T) {
 	}
 }
 
-// addTo sets dst[i] += src[i], with the vmath kernel for float32.
-func addTo[T Float](dst, src []T) {
+// AddTo sets dst[i] += src[i] (dst and src of one length), with the
+// vmath kernel for float32 (the same additions, so the same bits).
+func AddTo[T Float](dst, src []T) {
 	if d, ok := any(dst).([]float32); ok {
 		vmath.Add(d, d, any(src).([]float32))
 		return
@@ -210,7 +211,7 @@ func (c *Conv2D[T]) Backward(dy *Mat[T]) *Mat[T] {
 			col2im(c.dcol, c.In, c.K, c.Stride, c.Pad, c.Out.H, c.Out.W, dxi)
 		}
 		if r != nil {
-			addTo(dxi, r.Row(i))
+			AddTo(dxi, r.Row(i))
 		}
 	}
 	return dx

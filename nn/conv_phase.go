@@ -168,7 +168,7 @@ func col2imPhased[T Float](dcol []T, in Shape, k, s, pad int, q, dx []T) {
 				plane := q[((c*s+ri)*s+rj)*p : ((c*s+ri)*s+rj+1)*p]
 				row := dcol[((c*k+ki)*k+kj)*p : ((c*k+ki)*k+kj+1)*p]
 				zeroGaps(row, sh, wo)
-				addTo(plane[sh.first+sh.shift:sh.last+sh.shift], row[sh.first:sh.last])
+				AddTo(plane[sh.first+sh.shift:sh.last+sh.shift], row[sh.first:sh.last])
 			}
 		}
 	}

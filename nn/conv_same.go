@@ -160,7 +160,7 @@ func (c *Conv2D[T]) backwardSame(dy, r *Mat[T]) *Mat[T] {
 		d := dwp[ki*cin*k*cout : (ki+1)*cin*k*cout]
 		for ch := range cin {
 			for kj := range k {
-				addTo(g[((ch*k+ki)*k+kj)*cout:((ch*k+ki)*k+kj+1)*cout], d[(ch*k+kj)*cout:(ch*k+kj+1)*cout])
+				AddTo(g[((ch*k+ki)*k+kj)*cout:((ch*k+ki)*k+kj+1)*cout], d[(ch*k+kj)*cout:(ch*k+kj+1)*cout])
 			}
 		}
 	}

@@ -1,7 +1,5 @@
 package nn
 
-import "github.com/mollifying/mollify/vmath"
-
 // Residual computes y = S(x) + F(x). The shortcut S is the identity, with x
 // zero-padded when F widens it (parameter-free, as the mollified layer's
 // skip path, paper Sec. 4), or a learned linear projection Proj when set
@@ -82,9 +80,9 @@ func (r *Residual[T]) Params() []*Param[T] {
 // (read backwards) its own adjoint.
 func AddPadded[T Float](dst, src *Mat[T]) {
 	w := min(dst.Cols, src.Cols)
-	if d32, ok := any(dst.Data).([]float32); ok && dst.Cols == src.Cols {
-		// Same widths: one vectorised pass, the same additions.
-		vmath.Add(d32, d32, any(src.Data).([]float32)[:len(d32)])
+	if dst.Cols == src.Cols {
+		// Same widths: one pass (vectorised for float32), the same additions.
+		AddTo(dst.Data, src.Data[:len(dst.Data)])
 		return
 	}
 	for i := range dst.Rows {

@@ -210,7 +210,6 @@ func measure(o options, log io.Writer) (*Report, error) {
 	var raw bytes.Buffer
 	oneCore := []string{"GOMAXPROCS=1"}
 	m.GoLoadBefore = loadavg()
-	m.Passes = o.passes
 	before, after := goPlan(o, tinyNames)
 	for _, a := range before {
 		if err := goTest(a, oneCore, &raw, log, &m); err != nil {

@@ -82,6 +82,15 @@ const (
 
 func tiny(s speed.GemmShape) bool { return min(s.M, s.N, s.K) < tinyDim }
 
+// peakGoal is a non-tiny product's goal, % of the peak, and whether it is
+// one of the targets.
+func peakGoal(s speed.GemmShape) (want float64, isTarget bool) {
+	if want, ok := targetShapes[s.Name]; ok {
+		return want, true
+	}
+	return modelGoal, false
+}
+
 // annotate checks that the listed shapes are the targets and the
 // models' products (every product of the models listed, none listed that
 // they do not make) and copies each model product's use and share into the

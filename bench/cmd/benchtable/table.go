@@ -86,10 +86,6 @@ type Meta struct {
 	// read): the first reading is in the Go output.
 	PeakAfterGo    float64 `json:"peak_after_go,omitempty"`
 	PeakAfterTorch float64 `json:"peak_after_torch,omitempty"`
-	// Passes is how many times the Fast products and the steps were
-	// benchmarked, spread over the run; 0 in files written before passes
-	// (one).
-	Passes int `json:"passes,omitempty"`
 	// TorchNote says why there is no PyTorch column, when there is none.
 	TorchNote string    `json:"torch_note,omitempty"`
 	Quick     *QuickRun `json:"quick,omitempty"`
@@ -351,10 +347,7 @@ func (r *Report) gemmGoal() goal {
 			}
 			continue
 		}
-		want, isTarget := targetShapes[s.Name]
-		if !isTarget {
-			want = modelGoal
-		}
+		want, isTarget := peakGoal(s)
 		switch {
 		case bp < want:
 			misses = append(misses, fmt.Sprintf("%s %.0f%% (goal %.0f%%)", s.Name, bp, want))
@@ -407,11 +400,7 @@ func (r *Report) passShortfalls(passes int) []string {
 				continue
 			}
 			bp, ok := ss[i].Metrics["best%peak"]
-			want, isTarget := targetShapes[s.Name]
-			if !isTarget {
-				want = modelGoal
-			}
-			if ok && bp < want {
+			if want, _ := peakGoal(s); ok && bp < want {
 				short = append(short, fmt.Sprintf("%s %.0f%%", s.Name, bp))
 			}
 		}

@@ -50,4 +50,4 @@ clean:
 ## (when /usr/bin/python3 has torch), time the quick profile, estimate the paper profile;
 ## writes results/bench/<date>-<host>.md. BENCHFLAGS passes flags (-quick=false, -full=false, ...).
 bench:
-	$(GO) run ./bench/cmd/benchtable $(BENCHFLAGS)
+	$(GO) run ./perf/cmd/benchtable $(BENCHFLAGS)

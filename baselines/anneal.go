@@ -3,7 +3,7 @@ package baselines
 import (
 	"strings"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -49,7 +49,7 @@ func (w *WeightNoise[T]) Sigma(t int) float64 {
 	return w.Sigma0 * max(0, 1-float64(t)/end)
 }
 
-// Perturb implements bench.Perturber.
+// Perturb implements experiment.Perturber.
 func (w *WeightNoise[T]) Perturb(t int) {
 	w.sigma = w.Sigma(t)
 	w.active = w.sigma > 0
@@ -72,7 +72,7 @@ func (w *WeightNoise[T]) Perturb(t int) {
 	}
 }
 
-// Restore implements bench.Perturber.
+// Restore implements experiment.Perturber.
 func (w *WeightNoise[T]) Restore() {
 	if !w.active {
 		return
@@ -83,19 +83,19 @@ func (w *WeightNoise[T]) Restore() {
 	w.active = false
 }
 
-// Trace implements bench.Tracer.
+// Trace implements experiment.Tracer.
 func (w *WeightNoise[T]) Trace(add func(string, float64)) { add("sigma", w.sigma) }
 
 // Anneal is the simulated-annealing configuration: the plain network trained
 // under annealed Gaussian weight noise.
 type Anneal struct{}
 
-var _ bench.Config = Anneal{}
+var _ experiment.Config = Anneal{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (Anneal) Name() string { return "anneal" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (Anneal) Summary() string {
 	return "annealed Gaussian weight noise: Monte-Carlo Gaussian mollifier (Eqs. 13, 16), std linearly to 0"
 }
@@ -106,36 +106,36 @@ const (
 	HypFrac   = "anneal_frac"
 )
 
-// Space implements bench.Config. σ0 = 0.075 is the weight-noise std of
+// Space implements experiment.Config. σ0 = 0.075 is the weight-noise std of
 // Graves et al. (2013); the paper profile also tries a third and thrice it.
-func (Anneal) Space(profile string, a bench.Arch) []bench.Axis {
-	if _, ok := a.(*bench.ConvNet); ok {
+func (Anneal) Space(profile string, a experiment.Arch) []experiment.Axis {
+	if _, ok := a.(*experiment.ConvNet); ok {
 		return convAnnealSpace()
 	}
 	sigma := []float64{0.075}
 	if profile == "paper" {
 		sigma = []float64{0.025, 0.075, 0.225}
 	}
-	return []bench.Axis{
+	return []experiment.Axis{
 		{Name: HypSigma0, Values: sigma, Doc: "initial weight-noise std σ0"},
 		{Name: HypFrac, Values: []float64{0.5}, Doc: "σ reaches 0 after this fraction of the updates"},
 	}
 }
 
-// Options implements bench.Config.
-func (Anneal) Options() []bench.Option { return nil }
+// Options implements experiment.Config.
+func (Anneal) Options() []experiment.Option { return nil }
 
-// Build implements bench.Config.
-func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+// Build implements experiment.Config.
+func (Anneal) Build(a experiment.Arch, h experiment.Hyper, _ experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	switch a := a.(type) {
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return buildConvAnneal(a, h, env)
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		return buildAnnealLSTM(a, h, env)
 	}
-	m, ok := a.(*bench.MLP)
+	m, ok := a.(*experiment.MLP)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	net, err := buildMLP(m, env.Seed, false, plainAct[float32](m.Act))
 	if err != nil {
@@ -148,5 +148,5 @@ func (Anneal) Build(a bench.Arch, h bench.Hyper, _ bench.Options, env bench.Env)
 		}
 	}
 	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
-	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
+	return &experiment.Model{Net: net, Hooks: []any{wn}}, nil
 }

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
@@ -107,7 +107,7 @@ func TestWeightNoiseRestores(t *testing.T) {
 }
 
 func TestResidualMLPGradients(t *testing.T) {
-	m := &bench.MLP{In: 4, Hidden: []int{6, 6, 5}, Out: 3, Act: nn.Sigmoid, Init: nn.Glorot}
+	m := &experiment.MLP{In: 4, Hidden: []int{6, 6, 5}, Out: 3, Act: nn.Sigmoid, Init: nn.Glorot}
 	net, err := BuildResidualMLP[float64](m, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestResidualMLPGradients(t *testing.T) {
 // TestSameInitialWeights: every configuration starts from the same dense
 // weights for the same seed, so they differ only in what they add.
 func TestSameInitialWeights(t *testing.T) {
-	m := &bench.MLP{In: 5, Hidden: []int{7, 7}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	m := &experiment.MLP{In: 5, Hidden: []int{7, 7}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
 	dense := func(net nn.Layer[float32]) map[string][]float32 {
 		out := map[string][]float32{}
 		for _, p := range net.Params() {
@@ -135,22 +135,22 @@ func TestSameInitialWeights(t *testing.T) {
 		}
 		return out
 	}
-	env := bench.Env{Seed: 42, Updates: 100, InitialLoss: math.Ln2}
+	env := experiment.Env{Seed: 42, Updates: 100, InitialLoss: math.Ln2}
 	var ref map[string][]float32
-	mo, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	mo, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	configs := []struct {
-		c bench.Config
-		h bench.Hyper
-		o bench.Options
+		c experiment.Config
+		h experiment.Hyper
+		o experiment.Options
 	}{
 		{Baseline{}, nil, nil},
 		{Residual{}, nil, nil},
 		{Noisy{}, nil, nil},
-		{Anneal{}, bench.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
-		{mollified.Config{}, bench.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.25, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
+		{Anneal{}, experiment.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
+		{mollified.Config{}, experiment.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.25, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
 	}
 	for _, c := range configs {
 		model, err := c.c.Build(m, c.h, c.o, env)
@@ -179,22 +179,22 @@ func TestSameInitialWeights(t *testing.T) {
 // TestConfiguredStepAllocatesNothing: a whole training step of every
 // configuration's model, hooks included, allocates nothing after the first.
 func TestConfiguredStepAllocatesNothing(t *testing.T) {
-	m := &bench.MLP{In: 12, Hidden: []int{16, 16, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
-	mo, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	m := &experiment.MLP{In: 12, Hidden: []int{16, 16, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	mo, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := bench.Env{Seed: 3, Updates: 1000, InitialLoss: math.Ln2}
+	env := experiment.Env{Seed: 3, Updates: 1000, InitialLoss: math.Ln2}
 	for _, c := range []struct {
-		c bench.Config
-		h bench.Hyper
-		o bench.Options
+		c experiment.Config
+		h experiment.Hyper
+		o experiment.Options
 	}{
 		{Baseline{}, nil, nil},
 		{Residual{}, nil, nil},
 		{Noisy{}, nil, nil},
-		{Anneal{}, bench.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
-		{mollified.Config{}, bench.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
+		{Anneal{}, experiment.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
+		{mollified.Config{}, experiment.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
 	} {
 		t.Run(c.c.Name(), func(t *testing.T) {
 			model, err := c.c.Build(m, c.h, c.o, env)
@@ -213,10 +213,10 @@ func TestConfiguredStepAllocatesNothing(t *testing.T) {
 			run := func() {
 				step++
 				for _, h := range model.Hooks {
-					if s, ok := h.(bench.StepStarter); ok {
+					if s, ok := h.(experiment.StepStarter); ok {
 						s.StartStep(step)
 					}
-					if p, ok := h.(bench.Perturber); ok {
+					if p, ok := h.(experiment.Perturber); ok {
 						p.Perturb(step)
 					}
 				}
@@ -224,10 +224,10 @@ func TestConfiguredStepAllocatesNothing(t *testing.T) {
 				loss, _ := ce.Forward(model.Net.Forward(x, true), y)
 				model.Net.Backward(ce.Backward())
 				for _, h := range model.Hooks {
-					if p, ok := h.(bench.Perturber); ok {
+					if p, ok := h.(experiment.Perturber); ok {
 						p.Restore()
 					}
-					if o, ok := h.(bench.LossObserver); ok {
+					if o, ok := h.(experiment.LossObserver); ok {
 						o.ObserveLoss(step, loss)
 					}
 				}

@@ -3,7 +3,7 @@ package baselines
 import (
 	"strings"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -11,18 +11,18 @@ import (
 // BuildResNet builds the residual network of a ConvNet architecture in any
 // precision, from the run's "init" stream (and "init/skip" for projection
 // shortcuts), so that every configuration starts from the same weights.
-func BuildResNet[T nn.Float](a *bench.ConvNet, seed uint64) (*nn.ResNet[T], error) {
+func BuildResNet[T nn.Float](a *experiment.ConvNet, seed uint64) (*nn.ResNet[T], error) {
 	return nn.NewResNet[T](a.ResNetSpec, rng.New(seed, "init"), rng.New(seed, "init/skip"))
 }
 
 // buildConvBaseline is the plain ResNet, the "ResNet" row of the paper's
 // Table 1.
-func buildConvBaseline(a *bench.ConvNet, env bench.Env) (*bench.Model, error) {
+func buildConvBaseline(a *experiment.ConvNet, env experiment.Env) (*experiment.Model, error) {
 	res, err := BuildResNet[float32](a, env.Seed)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: res.Net(nil)}, nil
+	return &experiment.Model{Net: res.Net(nil)}, nil
 }
 
 // convAnnealSpace is Anneal's space for a ConvNet: the paper trains its
@@ -30,8 +30,8 @@ func buildConvBaseline(a *bench.ConvNet, env bench.Env) (*bench.Model, error) {
 // convolution is followed by batch norm, so what matters is the noise
 // relative to the weights: σ0 = 0.01 is about a tenth to a sixth of the He
 // initialisation's standard deviation (0.06 to 0.12 for 64 to 16 channels).
-func convAnnealSpace() []bench.Axis {
-	return []bench.Axis{
+func convAnnealSpace() []experiment.Axis {
+	return []experiment.Axis{
 		{Name: HypSigma0, Values: []float64{0.01}, Doc: "initial weight-noise std σ0 on convolution and dense weights"},
 		{Name: HypFrac, Values: []float64{0.5}, Doc: "σ reaches 0 after this fraction of the updates"},
 	}
@@ -40,7 +40,7 @@ func convAnnealSpace() []bench.Axis {
 // buildConvAnneal is the ResNet under annealed Gaussian weight noise on
 // every convolution and the dense layer (weights, not biases or batch-norm
 // parameters).
-func buildConvAnneal(a *bench.ConvNet, h bench.Hyper, env bench.Env) (*bench.Model, error) {
+func buildConvAnneal(a *experiment.ConvNet, h experiment.Hyper, env experiment.Env) (*experiment.Model, error) {
 	res, err := BuildResNet[float32](a, env.Seed)
 	if err != nil {
 		return nil, err
@@ -53,5 +53,5 @@ func buildConvAnneal(a *bench.ConvNet, h bench.Hyper, env bench.Env) (*bench.Mod
 		}
 	}
 	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
-	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
+	return &experiment.Model{Net: net, Hooks: []any{wn}}, nil
 }

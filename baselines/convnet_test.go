@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
-func tinyConvNet() *bench.ConvNet {
-	return &bench.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 8, W: 8}, Classes: 4, Blocks: 2, Widths: []int{3, 4, 6}, Shortcut: nn.ShortcutPad, Init: nn.He}}
+func tinyConvNet() *experiment.ConvNet {
+	return &experiment.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 8, W: 8}, Classes: 4, Blocks: 2, Widths: []int{3, 4, 6}, Shortcut: nn.ShortcutPad, Init: nn.He}}
 }
 
 func TestLinearDecay(t *testing.T) {
@@ -70,8 +70,8 @@ func TestStochasticDepthDraws(t *testing.T) {
 	}
 }
 
-func convOptions(t *testing.T, c bench.Config) bench.Options {
-	o, err := bench.ResolveOptions(c.Options(), nil)
+func convOptions(t *testing.T, c experiment.Config) experiment.Options {
+	o, err := experiment.ResolveOptions(c.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,17 +81,17 @@ func convOptions(t *testing.T, c bench.Config) bench.Options {
 // TestConvNetApplicability: stochastic depth needs residual blocks; the
 // residual and noisy configurations are MLP constructions.
 func TestConvNetApplicability(t *testing.T) {
-	env := bench.Env{Seed: 1, Updates: 100, InitialLoss: math.Log(4)}
-	mlp := &bench.MLP{In: 4, Hidden: []int{5}, Out: 2, Act: nn.ReLU, Init: nn.Glorot}
-	if _, err := (StochDepth{}).Build(mlp, bench.Hyper{HypPL: 0.5}, convOptions(t, StochDepth{}), env); !errors.Is(err, bench.ErrNotApplicable) {
+	env := experiment.Env{Seed: 1, Updates: 100, InitialLoss: math.Log(4)}
+	mlp := &experiment.MLP{In: 4, Hidden: []int{5}, Out: 2, Act: nn.ReLU, Init: nn.Glorot}
+	if _, err := (StochDepth{}).Build(mlp, experiment.Hyper{HypPL: 0.5}, convOptions(t, StochDepth{}), env); !errors.Is(err, experiment.ErrNotApplicable) {
 		t.Errorf("stochdepth on an MLP: %v", err)
 	}
-	for _, c := range []bench.Config{Residual{}, Noisy{}} {
-		if _, err := c.Build(tinyConvNet(), nil, nil, env); !errors.Is(err, bench.ErrNotApplicable) {
+	for _, c := range []experiment.Config{Residual{}, Noisy{}} {
+		if _, err := c.Build(tinyConvNet(), nil, nil, env); !errors.Is(err, experiment.ErrNotApplicable) {
 			t.Errorf("%s on a convnet: %v", c.Name(), err)
 		}
 	}
-	if _, err := (StochDepth{}).Build(tinyConvNet(), bench.Hyper{HypPL: 1.5}, convOptions(t, StochDepth{}), env); err == nil {
+	if _, err := (StochDepth{}).Build(tinyConvNet(), experiment.Hyper{HypPL: 1.5}, convOptions(t, StochDepth{}), env); err == nil {
 		t.Error("p_last = 1.5 accepted")
 	}
 }
@@ -99,15 +99,15 @@ func TestConvNetApplicability(t *testing.T) {
 // TestConvNetSameInitialWeights: baseline, stochastic depth and weight noise
 // start from the same weights for the same seed.
 func TestConvNetSameInitialWeights(t *testing.T) {
-	env := bench.Env{Seed: 42, Updates: 100, InitialLoss: math.Log(4)}
+	env := experiment.Env{Seed: 42, Updates: 100, InitialLoss: math.Log(4)}
 	var ref map[string][]float32
 	for _, c := range []struct {
-		c bench.Config
-		h bench.Hyper
+		c experiment.Config
+		h experiment.Hyper
 	}{
 		{Baseline{}, nil},
-		{StochDepth{}, bench.Hyper{HypPL: 0.5}},
-		{Anneal{}, bench.Hyper{HypSigma0: 0.01, HypFrac: 0.5}},
+		{StochDepth{}, experiment.Hyper{HypPL: 0.5}},
+		{Anneal{}, experiment.Hyper{HypSigma0: 0.01, HypFrac: 0.5}},
 	} {
 		m, err := c.c.Build(tinyConvNet(), c.h, convOptions(t, c.c), env)
 		if err != nil {
@@ -135,8 +135,8 @@ func TestConvNetSameInitialWeights(t *testing.T) {
 }
 
 func TestConvAnnealPerturbsEveryWeight(t *testing.T) {
-	env := bench.Env{Seed: 3, Updates: 100, InitialLoss: math.Log(4)}
-	m, err := (Anneal{}).Build(tinyConvNet(), bench.Hyper{HypSigma0: 0.01, HypFrac: 0.5}, nil, env)
+	env := experiment.Env{Seed: 3, Updates: 100, InitialLoss: math.Log(4)}
+	m, err := (Anneal{}).Build(tinyConvNet(), experiment.Hyper{HypSigma0: 0.01, HypFrac: 0.5}, nil, env)
 	if err != nil {
 		t.Fatal(err)
 	}

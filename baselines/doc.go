@@ -1,5 +1,5 @@
 // Package baselines holds the configurations the mollified network is
-// compared with. Each is a bench.Config value; the registry in package
+// compared with. Each is a experiment.Config value; the registry in package
 // harness lists them.
 //
 //   - [Baseline]: the plain network, trained as it is.

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -14,17 +14,17 @@ import (
 // (nil for the plain LSTM). The weights come from the run's "init" stream
 // in the order of nn.NewLSTMNet, so every configuration starts from the
 // same weights.
-func BuildLSTM[T nn.Float](a *bench.LSTM, seed uint64, gates nn.GateMaker[T]) (*nn.LSTMNet[T], error) {
+func BuildLSTM[T nn.Float](a *experiment.LSTM, seed uint64, gates nn.GateMaker[T]) (*nn.LSTMNet[T], error) {
 	return nn.NewLSTMNet(a.LSTMNetSpec, gates, rng.New(seed, "init"))
 }
 
 // buildPlainLSTM is Baseline.Build for LSTMs.
-func buildPlainLSTM(a *bench.LSTM, env bench.Env) (*bench.Model, error) {
+func buildPlainLSTM(a *experiment.LSTM, env experiment.Env) (*experiment.Model, error) {
 	net, err := BuildLSTM[float32](a, env.Seed, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net}, nil
+	return &experiment.Model{Net: net}, nil
 }
 
 // NoisyGate applies a [NAN] to one part of an LSTM layer, with one learned p
@@ -125,12 +125,12 @@ func NoisyLSTMGates[T nn.Float](seed uint64) nn.GateMaker[T] {
 }
 
 // buildNoisyLSTM is Noisy.Build for LSTMs.
-func buildNoisyLSTM(a *bench.LSTM, env bench.Env) (*bench.Model, error) {
+func buildNoisyLSTM(a *experiment.LSTM, env experiment.Env) (*experiment.Model, error) {
 	net, err := BuildLSTM(a, env.Seed, NoisyLSTMGates[float32](env.Seed))
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net}, nil
+	return &experiment.Model{Net: net}, nil
 }
 
 // LSTMWeights returns the weight matrices of an LSTM network (embedding,
@@ -149,11 +149,11 @@ func LSTMWeights[T nn.Float](net nn.Layer[T]) []*nn.Param[T] {
 // buildAnnealLSTM is Anneal.Build for LSTMs: the plain LSTM under weight
 // noise drawn once per update, i.e. once per truncated-BPTT window, shared
 // by all its steps (Graves et al. 2013 draw it once per sequence).
-func buildAnnealLSTM(a *bench.LSTM, h bench.Hyper, env bench.Env) (*bench.Model, error) {
+func buildAnnealLSTM(a *experiment.LSTM, h experiment.Hyper, env experiment.Env) (*experiment.Model, error) {
 	net, err := BuildLSTM[float32](a, env.Seed, nil)
 	if err != nil {
 		return nil, err
 	}
 	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, LSTMWeights[float32](net), rng.NewNoise(env.Seed, "noise/weights"))
-	return &bench.Model{Net: net, Hooks: []any{wn}}, nil
+	return &experiment.Model{Net: net, Hooks: []any{wn}}, nil
 }

@@ -7,20 +7,20 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
 	"github.com/mollifying/mollify/rng"
 )
 
-var testLSTM = &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 12, Embed: 3, Hidden: []int{4, 5}, Out: 12, Init: nn.Init{Kind: nn.Uniform, Scale: 0.5}}}
+var testLSTM = &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 12, Embed: 3, Hidden: []int{4, 5}, Out: 12, Init: nn.Init{Kind: nn.Uniform, Scale: 0.5}}}
 
 // TestNoisyLSTMGradients checks the noisy LSTM (NSigmoidP gates, NTanhP
 // candidate and cell) with the noise held fixed, in training and
 // evaluation, from a carried state.
 func TestNoisyLSTMGradients(t *testing.T) {
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4, 3}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.8}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4, 3}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.8}}}
 	for _, train := range []bool{true, false} {
 		t.Run(fmt.Sprintf("train=%v", train), func(t *testing.T) {
 			net, err := BuildLSTM(a, 5, NoisyLSTMGates[float64](5))
@@ -74,20 +74,20 @@ func TestNoisyLSTMGradients(t *testing.T) {
 // starts from the same weights for the same seed, and the residual
 // configuration does not apply.
 func TestSameInitialLSTMWeights(t *testing.T) {
-	env := bench.Env{Seed: 42, Updates: 100, InitialLoss: math.Log(12)}
-	mo, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	env := experiment.Env{Seed: 42, Updates: 100, InitialLoss: math.Log(12)}
+	mo, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	configs := []struct {
-		c bench.Config
-		h bench.Hyper
-		o bench.Options
+		c experiment.Config
+		h experiment.Hyper
+		o experiment.Options
 	}{
 		{Baseline{}, nil, nil},
 		{Noisy{}, nil, nil},
-		{Anneal{}, bench.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
-		{mollified.Config{}, bench.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.25, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
+		{Anneal{}, experiment.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil},
+		{mollified.Config{}, experiment.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.25, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
 	}
 	var ref map[string][]float32
 	for _, c := range configs {
@@ -114,7 +114,7 @@ func TestSameInitialLSTMWeights(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (Residual{}).Build(testLSTM, nil, nil, env); !errors.Is(err, bench.ErrNotApplicable) {
+	if _, err := (Residual{}).Build(testLSTM, nil, nil, env); !errors.Is(err, experiment.ErrNotApplicable) {
 		t.Fatalf("residual on an LSTM: %v, want ErrNotApplicable", err)
 	}
 }
@@ -122,7 +122,7 @@ func TestSameInitialLSTMWeights(t *testing.T) {
 // TestAnnealLSTMPerturbsWeightsOnly: weight noise reaches every weight
 // matrix of the LSTM network and no bias.
 func TestAnnealLSTMPerturbsWeightsOnly(t *testing.T) {
-	m, err := Anneal{}.Build(testLSTM, bench.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil, bench.Env{Seed: 1, Updates: 10, InitialLoss: 1})
+	m, err := Anneal{}.Build(testLSTM, experiment.Hyper{HypSigma0: 0.1, HypFrac: 0.5}, nil, experiment.Env{Seed: 1, Updates: 10, InitialLoss: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestAnnealLSTMPerturbsWeightsOnly(t *testing.T) {
 // TestNoisyLSTMStepAllocatesNothing: a float32 training step of the noisy
 // LSTM allocates nothing after the first.
 func TestNoisyLSTMStepAllocatesNothing(t *testing.T) {
-	m, err := Noisy{}.Build(testLSTM, nil, nil, bench.Env{Seed: 1, Updates: 10, InitialLoss: 1})
+	m, err := Noisy{}.Build(testLSTM, nil, nil, experiment.Env{Seed: 1, Updates: 10, InitialLoss: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

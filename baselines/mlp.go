@@ -3,7 +3,7 @@ package baselines
 import (
 	"fmt"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -17,7 +17,7 @@ type hiddenFunc[T nn.Float] func(i, w int) nn.Layer[T]
 // (zero-padded) identity shortcut. The dense layers draw from the "init"
 // stream in a fixed order, so every configuration starts from the same
 // weights.
-func buildMLP[T nn.Float](m *bench.MLP, seed uint64, residual bool, after hiddenFunc[T]) (*nn.Sequential[T], error) {
+func buildMLP[T nn.Float](m *experiment.MLP, seed uint64, residual bool, after hiddenFunc[T]) (*nn.Sequential[T], error) {
 	if m.In <= 0 || m.Out <= 0 {
 		return nil, fmt.Errorf("baselines: MLP needs positive input and output sizes, got %d and %d", m.In, m.Out)
 	}
@@ -54,74 +54,74 @@ func plainAct[T nn.Float](kind nn.Kind) hiddenFunc[T] {
 // Baseline is the plain network.
 type Baseline struct{}
 
-var _ bench.Config = Baseline{}
+var _ experiment.Config = Baseline{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (Baseline) Name() string { return "baseline" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (Baseline) Summary() string { return "the plain network" }
 
-// Space implements bench.Config: only the task's learning rate is tuned.
-func (Baseline) Space(string, bench.Arch) []bench.Axis { return nil }
+// Space implements experiment.Config: only the task's learning rate is tuned.
+func (Baseline) Space(string, experiment.Arch) []experiment.Axis { return nil }
 
-// Options implements bench.Config.
-func (Baseline) Options() []bench.Option { return nil }
+// Options implements experiment.Config.
+func (Baseline) Options() []experiment.Option { return nil }
 
-// Build implements bench.Config.
-func (Baseline) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
+// Build implements experiment.Config.
+func (Baseline) Build(a experiment.Arch, _ experiment.Hyper, _ experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	switch a := a.(type) {
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return buildConvBaseline(a, env)
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		return buildPlainLSTM(a, env)
 	}
-	m, ok := a.(*bench.MLP)
+	m, ok := a.(*experiment.MLP)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	net, err := buildMLP(m, env.Seed, false, plainAct[float32](m.Act))
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net}, nil
+	return &experiment.Model{Net: net}, nil
 }
 
 // Residual is the residual network with batch normalisation before each
 // non-linearity (paper.md §5 #17): h_l = pad(h_{l−1}) + f(BN(W h_{l−1} + b)).
 type Residual struct{}
 
-var _ bench.Config = Residual{}
+var _ experiment.Config = Residual{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (Residual) Name() string { return "residual" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (Residual) Summary() string {
 	return "residual shortcut around every hidden layer, batch norm before the non-linearity"
 }
 
-// Space implements bench.Config.
-func (Residual) Space(string, bench.Arch) []bench.Axis { return nil }
+// Space implements experiment.Config.
+func (Residual) Space(string, experiment.Arch) []experiment.Axis { return nil }
 
-// Options implements bench.Config.
-func (Residual) Options() []bench.Option { return nil }
+// Options implements experiment.Config.
+func (Residual) Options() []experiment.Option { return nil }
 
-// Build implements bench.Config.
-func (Residual) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
-	m, ok := a.(*bench.MLP)
+// Build implements experiment.Config.
+func (Residual) Build(a experiment.Arch, _ experiment.Hyper, _ experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	m, ok := a.(*experiment.MLP)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	net, err := BuildResidualMLP[float32](m, env.Seed)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net}, nil
+	return &experiment.Model{Net: net}, nil
 }
 
 // BuildResidualMLP builds the residual network in any precision.
-func BuildResidualMLP[T nn.Float](m *bench.MLP, seed uint64) (*nn.Sequential[T], error) {
+func BuildResidualMLP[T nn.Float](m *experiment.MLP, seed uint64) (*nn.Sequential[T], error) {
 	return buildMLP(m, seed, true, func(i, w int) nn.Layer[T] {
 		return nn.NewSequential[T](nn.NewBatchNorm[T](fmt.Sprintf("h%d.bn", i+1), w), nn.NewAct[T](m.Act))
 	})

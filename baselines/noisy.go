@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -156,22 +156,22 @@ func (l *NoisyAct[T]) Params() []*nn.Param[T] { return []*nn.Param[T]{l.P} }
 // sigmoid networks, NTanhP for tanh networks).
 type Noisy struct{}
 
-var _ bench.Config = Noisy{}
+var _ experiment.Config = Noisy{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (Noisy) Name() string { return "noisy" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (Noisy) Summary() string {
 	return "noisy activation functions (Gulcehre et al. 2016), learned p per unit, authors' constants"
 }
 
-// Space implements bench.Config: the authors' constants are kept; only the
+// Space implements experiment.Config: the authors' constants are kept; only the
 // learning rate is tuned.
-func (Noisy) Space(string, bench.Arch) []bench.Axis { return nil }
+func (Noisy) Space(string, experiment.Arch) []experiment.Axis { return nil }
 
-// Options implements bench.Config.
-func (Noisy) Options() []bench.Option { return nil }
+// Options implements experiment.Config.
+func (Noisy) Options() []experiment.Option { return nil }
 
 // NANFor returns the authors' noisy unit for a network's activation.
 func NANFor(kind nn.Kind) (NAN, bool) {
@@ -184,28 +184,28 @@ func NANFor(kind nn.Kind) (NAN, bool) {
 	return NAN{}, false
 }
 
-// Build implements bench.Config.
-func (Noisy) Build(a bench.Arch, _ bench.Hyper, _ bench.Options, env bench.Env) (*bench.Model, error) {
-	if a, ok := a.(*bench.LSTM); ok {
+// Build implements experiment.Config.
+func (Noisy) Build(a experiment.Arch, _ experiment.Hyper, _ experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	if a, ok := a.(*experiment.LSTM); ok {
 		return buildNoisyLSTM(a, env)
 	}
-	m, ok := a.(*bench.MLP)
+	m, ok := a.(*experiment.MLP)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	net, err := BuildNoisyMLP[float32](m, env.Seed)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net}, nil
+	return &experiment.Model{Net: net}, nil
 }
 
 // BuildNoisyMLP builds the noisy network in any precision. The p vectors are
 // drawn from their own stream, so the dense weights equal the baseline's.
-func BuildNoisyMLP[T nn.Float](m *bench.MLP, seed uint64) (*nn.Sequential[T], error) {
+func BuildNoisyMLP[T nn.Float](m *experiment.MLP, seed uint64) (*nn.Sequential[T], error) {
 	unit, ok := NANFor(m.Act)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	pRnd := rng.New(seed, "init/noisy-p")
 	return buildMLP(m, seed, false, func(i, w int) nn.Layer[T] {

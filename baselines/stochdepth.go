@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -48,7 +48,7 @@ func LinearDecay(L int, pL float64) []float64 {
 	return p
 }
 
-// StartStep implements bench.StepStarter: one draw per block, every update.
+// StartStep implements experiment.StepStarter: one draw per block, every update.
 func (s *StochasticDepth[T]) StartStep(int) {
 	s.active = 0
 	for i, b := range s.Blocks {
@@ -61,7 +61,7 @@ func (s *StochasticDepth[T]) StartStep(int) {
 	}
 }
 
-// Trace implements bench.Tracer: the number of blocks the last update
+// Trace implements experiment.Tracer: the number of blocks the last update
 // used, and the expected number.
 func (s *StochasticDepth[T]) Trace(add func(string, float64)) {
 	var e float64
@@ -76,12 +76,12 @@ func (s *StochasticDepth[T]) Trace(add func(string, float64)) {
 // residual blocks (the paper's CIFAR-10 comparison, Table 1).
 type StochDepth struct{}
 
-var _ bench.Config = StochDepth{}
+var _ experiment.Config = StochDepth{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (StochDepth) Name() string { return "stochdepth" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (StochDepth) Summary() string {
 	return "stochastic depth (Huang et al. 2016): residual blocks dropped per minibatch, survival 1 → p_L linearly, expectation at test"
 }
@@ -89,31 +89,31 @@ func (StochDepth) Summary() string {
 // HypPL is the survival probability of the last block.
 const HypPL = "p_last"
 
-// Space implements bench.Config: p_L = 0.5, the value of Huang et al.'s
+// Space implements experiment.Config: p_L = 0.5, the value of Huang et al.'s
 // CIFAR experiments (and of the paper's, which copies their recipe), for
 // networks of residual blocks; nothing for the others.
-func (StochDepth) Space(_ string, a bench.Arch) []bench.Axis {
-	if _, ok := a.(*bench.ConvNet); !ok {
+func (StochDepth) Space(_ string, a experiment.Arch) []experiment.Axis {
+	if _, ok := a.(*experiment.ConvNet); !ok {
 		return nil
 	}
-	return []bench.Axis{{Name: HypPL, Values: []float64{0.5}, Doc: "survival probability p_L of the last residual block"}}
+	return []experiment.Axis{{Name: HypPL, Values: []float64{0.5}, Doc: "survival probability p_L of the last residual block"}}
 }
 
 // OptRule names the survival rule option.
 const OptRule = "rule"
 
-// Options implements bench.Config.
-func (StochDepth) Options() []bench.Option {
-	return []bench.Option{{Name: OptRule, Default: "linear", Allowed: []string{"linear", "uniform"},
+// Options implements experiment.Config.
+func (StochDepth) Options() []experiment.Option {
+	return []experiment.Option{{Name: OptRule, Default: "linear", Allowed: []string{"linear", "uniform"},
 		Doc: "survival probabilities: linear decay p_l = 1 − (l/L)(1 − p_L) (Huang et al.'s choice), or p_l = p_L for every block"}}
 }
 
-// Build implements bench.Config. Only networks of residual blocks apply:
-// an MLP returns bench.ErrNotApplicable.
-func (StochDepth) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
-	c, ok := a.(*bench.ConvNet)
+// Build implements experiment.Config. Only networks of residual blocks apply:
+// an MLP returns experiment.ErrNotApplicable.
+func (StochDepth) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	c, ok := a.(*experiment.ConvNet)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	pL := h.Get(HypPL)
 	if !(pL > 0 && pL <= 1) {
@@ -130,5 +130,5 @@ func (StochDepth) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.
 		}
 	}
 	sd := NewStochasticDepth(res.Blocks, p, rng.New(env.Seed, "noise/stochdepth"))
-	return &bench.Model{Net: res.Net(nil), Hooks: []any{sd}}, nil
+	return &experiment.Model{Net: res.Net(nil), Hooks: []any{sd}}, nil
 }

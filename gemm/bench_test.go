@@ -18,7 +18,7 @@ type benchShape struct {
 // k×n): the two of the speed issue's targets (a 1000-unit and a 784-input
 // MLP layer at batch 128), then every product one training update of the
 // paper profile's models makes, the largest share of a step's product flops
-// first. bench/cmd/benchtable's tests check the list against the models (a
+// first. perf/cmd/benchtable's tests check the list against the models (a
 // shape that changes there must change here) and read it from this file.
 var benchShapes = []benchShape{
 	{"mlp1000", 128, 1000, 1000, false, false},

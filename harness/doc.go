@@ -8,7 +8,7 @@
 // For each task and each configuration that applies to it, the harness
 //
 //  1. forms the configuration's trials: the task's learning-rate grid
-//     crossed with the configuration's own axes (bench.Config.Space); when
+//     crossed with the configuration's own axes (experiment.Config.Space); when
 //     that product exceeds the task's budget, a seeded random subset of
 //     budget points (random search with an equal budget for everyone);
 //  2. runs every trial on the task's tuning seeds (phase "tune");
@@ -20,7 +20,7 @@
 //
 // A run's file is <dir>/runs/<task>/<config>/<phase>-<hash>.json, where hash
 // identifies the run spec. It holds two objects: "run", the deterministic
-// bench.Record (bit-identical whenever the spec and code are, whatever the
+// experiment.Record (bit-identical whenever the spec and code are, whatever the
 // number of workers), and "env", the provenance (code revision, Go version,
 // CPU, GEMM kernel, wall time). Files are written to a temporary name and
 // renamed, so a file under its final name is always complete; a sweep that

@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/train"
@@ -26,7 +26,7 @@ type tinyTask struct {
 	mu      sync.Mutex
 	started []string
 	// onStart, when set, is called as each run starts.
-	onStart func(spec bench.RunSpec)
+	onStart func(spec experiment.RunSpec)
 	// epochs overrides the 10 training epochs when positive.
 	epochs int
 }
@@ -34,9 +34,9 @@ type tinyTask struct {
 func (t *tinyTask) Name() string       { return "tiny" }
 func (t *tinyTask) Summary() string    { return "6-bit parity, tiny MLP" }
 func (t *tinyTask) Profiles() []string { return []string{"quick"} }
-func (t *tinyTask) Sweep(string) (bench.Sweep, error) {
-	return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
-		Select: bench.Selector{Metric: train.TrainEvalLoss}}, nil
+func (t *tinyTask) Sweep(string) (experiment.Sweep, error) {
+	return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
+		Select: experiment.Selector{Metric: train.TrainEvalLoss}}, nil
 }
 
 func (t *tinyTask) settings() train.Settings {
@@ -49,11 +49,11 @@ func (t *tinyTask) settings() train.Settings {
 
 func (t *tinyTask) Settings(string) (any, error) { return t.settings(), nil }
 
-func (t *tinyTask) Arch(string) (bench.Arch, error) {
-	return &bench.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}, nil
+func (t *tinyTask) Arch(string) (experiment.Arch, error) {
+	return &experiment.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}, nil
 }
 
-func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+func (t *tinyTask) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	t.mu.Lock()
 	t.started = append(t.started, spec.Hash())
 	t.mu.Unlock()
@@ -63,7 +63,7 @@ func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config
 	data := parity.Generate(6, 40, 12, 12, 3)
 	s := t.settings()
 	arch, _ := t.Arch("quick")
-	m, err := cfg.Build(arch, spec.Hyper, spec.Options, bench.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
+	m, err := cfg.Build(arch, spec.Hyper, spec.Options, experiment.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (t *tinyTask) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config
 }
 
 func tinyPlan(t *tinyTask) Plan {
-	return Plan{Profile: "quick", Tasks: []bench.Task{t}, Configs: Configs()}
+	return Plan{Profile: "quick", Tasks: []experiment.Task{t}, Configs: Configs()}
 }
 
 // runObjects returns each result file's "run" object, by path relative to
@@ -136,7 +136,7 @@ func TestResume(t *testing.T) {
 	task := &tinyTask{}
 	var n int
 	var mu sync.Mutex
-	task.onStart = func(bench.RunSpec) {
+	task.onStart = func(experiment.RunSpec) {
 		mu.Lock()
 		defer mu.Unlock()
 		if n++; n == 7 {
@@ -213,8 +213,8 @@ func TestWriteAtomicLeavesNoPartialFile(t *testing.T) {
 }
 
 func TestTrials(t *testing.T) {
-	sw := bench.Sweep{LR: []float64{0.1, 1}, Budget: 3}
-	axes := []bench.Axis{{Name: "c", Values: []float64{1, 2, 3}}}
+	sw := experiment.Sweep{LR: []float64{0.1, 1}, Budget: 3}
+	axes := []experiment.Axis{{Name: "c", Values: []float64{1, 2, 3}}}
 	got := Trials(sw, axes, "t/c")
 	if len(got) != 3 {
 		t.Fatalf("%d trials, want the budget 3", len(got))
@@ -242,15 +242,15 @@ func TestTrials(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	rec := func(v float64, div bool) *bench.Record {
-		return &bench.Record{Final: bench.Values{"loss": bench.Num(v)}, Diverged: div}
+	rec := func(v float64, div bool) *experiment.Record {
+		return &experiment.Record{Final: experiment.Values{"loss": experiment.Num(v)}, Diverged: div}
 	}
-	sel := bench.Selector{Metric: "loss"}
-	best, _, ok := Select(sel, [][]*bench.Record{{rec(0.5, false)}, {rec(0.1, true)}, {rec(0.3, false), rec(0.3, false)}, {rec(0.3, false)}})
+	sel := experiment.Selector{Metric: "loss"}
+	best, _, ok := Select(sel, [][]*experiment.Record{{rec(0.5, false)}, {rec(0.1, true)}, {rec(0.3, false), rec(0.3, false)}, {rec(0.3, false)}})
 	if !ok || best != 2 {
 		t.Fatalf("best = %d ok=%v, want 2 (diverged never wins, ties go first)", best, ok)
 	}
-	if _, _, ok := Select(sel, [][]*bench.Record{{rec(math.NaN(), false)}}); ok {
+	if _, _, ok := Select(sel, [][]*experiment.Record{{rec(math.NaN(), false)}}); ok {
 		t.Fatal("a NaN score was selectable")
 	}
 }
@@ -261,9 +261,9 @@ func TestPlanErrors(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Profile: "paper", Tasks: []bench.Task{tt}, Configs: Configs()}, `no profile "paper"`},
-		{Plan{Profile: "quick", Tasks: []bench.Task{tt}, Configs: Configs(), Options: map[string]bench.Options{"mollified": {"eval": "x"}}}, "not allowed"},
-		{Plan{Profile: "quick", Tasks: []bench.Task{tt}, Configs: Configs()[:1], Options: map[string]bench.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
+		{Plan{Profile: "paper", Tasks: []experiment.Task{tt}, Configs: Configs()}, `no profile "paper"`},
+		{Plan{Profile: "quick", Tasks: []experiment.Task{tt}, Configs: Configs(), Options: map[string]experiment.Options{"mollified": {"eval": "x"}}}, "not allowed"},
+		{Plan{Profile: "quick", Tasks: []experiment.Task{tt}, Configs: Configs()[:1], Options: map[string]experiment.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
 	} {
 		_, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), c.plan)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -275,7 +275,7 @@ func TestPlanErrors(t *testing.T) {
 func TestProgressLines(t *testing.T) {
 	var buf bytes.Buffer
 	r := &Runner{Dir: t.TempDir(), Workers: 2, Log: &buf}
-	if _, err := r.Run(context.Background(), Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+	if _, err := r.Run(context.Background(), Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -290,7 +290,7 @@ func TestProgressLines(t *testing.T) {
 // from the first line on.
 func TestProgressCountOnResume(t *testing.T) {
 	dir := t.TempDir()
-	plan := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:2]}
+	plan := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:2]}
 	if _, err := (&Runner{Dir: dir, Workers: 1}).Run(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
@@ -323,12 +323,12 @@ func TestProgressCountOnResume(t *testing.T) {
 }
 
 func TestSelectOverride(t *testing.T) {
-	p := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}
-	p.Select = &bench.Selector{Metric: "valid_acc", Maximize: true}
+	p := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	p.Select = &experiment.Selector{Metric: "valid_acc", Maximize: true}
 	if _, err := (&Runner{Dir: t.TempDir(), Workers: 2}).Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	p.Select = &bench.Selector{Metric: "valid_accuracy"}
+	p.Select = &experiment.Selector{Metric: "valid_accuracy"}
 	_, err := (&Runner{Dir: t.TempDir(), Workers: 2}).Run(context.Background(), p)
 	if err == nil || !strings.Contains(err.Error(), `"valid_accuracy" is not a final metric`) || !strings.Contains(err.Error(), "valid_acc,") {
 		t.Fatalf("err = %v", err)
@@ -337,7 +337,7 @@ func TestSelectOverride(t *testing.T) {
 
 func TestRecordCarriesHash(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := LoadResults(dir)
@@ -355,11 +355,11 @@ func TestRecordCarriesHash(t *testing.T) {
 // not reuse the results of the old one.
 func TestChangedSettingsAreNotReused(t *testing.T) {
 	dir := t.TempDir()
-	p := Plan{Profile: "quick", Tasks: []bench.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	p := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
 	if _, err := (&Runner{Dir: dir}).Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	p.Tasks = []bench.Task{&tinyTask{epochs: 3}}
+	p.Tasks = []experiment.Task{&tinyTask{epochs: 3}}
 	sum, err := (&Runner{Dir: dir}).Run(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)

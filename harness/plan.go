@@ -7,30 +7,30 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/rng"
 )
 
 // Plan is what a sweep runs.
 type Plan struct {
 	Profile string
-	Tasks   []bench.Task
-	Configs []bench.Config
+	Tasks   []experiment.Task
+	Configs []experiment.Config
 	// Options holds the user's option values per configuration name.
-	Options map[string]bench.Options
+	Options map[string]experiment.Options
 	// Seeds, when positive, replaces the task's final seeds by 1..Seeds.
 	Seeds int
 	// Select, when not nil, replaces every task's selection rule.
-	Select *bench.Selector
+	Select *experiment.Selector
 }
 
 // cell is one (task, configuration) pair of a plan.
 type cell struct {
-	task    bench.Task
-	config  bench.Config
-	sweep   bench.Sweep
-	options bench.Options
-	trials  []bench.Hyper
+	task    experiment.Task
+	config  experiment.Config
+	sweep   experiment.Sweep
+	options experiment.Options
+	trials  []experiment.Hyper
 	// settings fingerprints the task's settings for the profile.
 	settings string
 }
@@ -42,7 +42,7 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		return nil, nil, errors.New("harness: the plan has no task or no configuration")
 	}
 	for name := range p.Options {
-		if !slices.ContainsFunc(p.Configs, func(c bench.Config) bool { return c.Name() == name }) {
+		if !slices.ContainsFunc(p.Configs, func(c experiment.Config) bool { return c.Name() == name }) {
 			return nil, nil, fmt.Errorf("options given for configuration %q, which is not in the plan", name)
 		}
 	}
@@ -60,7 +60,7 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		fp, err := bench.Fingerprint(settings)
+		fp, err := experiment.Fingerprint(settings)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: settings: %w", t.Name(), err)
 		}
@@ -74,7 +74,7 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			}
 		}
 		for _, c := range p.Configs {
-			opts, err := bench.ResolveOptions(c.Options(), p.Options[c.Name()])
+			opts, err := experiment.ResolveOptions(c.Options(), p.Options[c.Name()])
 			if err != nil {
 				return nil, nil, fmt.Errorf("configuration %s: %w", c.Name(), err)
 			}
@@ -99,18 +99,18 @@ func (p Plan) expand() ([]*cell, []string, error) {
 
 // applies tells whether c can build arch, by building it once with the
 // first value of every hyper-parameter and the default options.
-func applies(arch bench.Arch, c bench.Config, profile string) (bool, error) {
-	h := bench.Hyper{"lr": 1}
+func applies(arch experiment.Arch, c experiment.Config, profile string) (bool, error) {
+	h := experiment.Hyper{"lr": 1}
 	for _, ax := range c.Space(profile, arch) {
 		h[ax.Name] = ax.Values[0]
 	}
-	opts, err := bench.ResolveOptions(c.Options(), nil)
+	opts, err := experiment.ResolveOptions(c.Options(), nil)
 	if err != nil {
 		return false, err
 	}
-	_, err = c.Build(arch, h, opts, bench.Env{Seed: 0, Updates: 1000, InitialLoss: 1})
+	_, err = c.Build(arch, h, opts, experiment.Env{Seed: 0, Updates: 1000, InitialLoss: 1})
 	switch {
-	case errors.Is(err, bench.ErrNotApplicable):
+	case errors.Is(err, experiment.ErrNotApplicable):
 		return false, nil
 	case err != nil:
 		return false, err
@@ -123,8 +123,8 @@ func applies(arch bench.Arch, c bench.Config, profile string) (bool, error) {
 // learning rate varies slowest), or a seeded random subset of sw.Budget of
 // them, kept in that order, when there are more. key names the sampling
 // stream (task/config), so that the subset is stable.
-func Trials(sw bench.Sweep, axes []bench.Axis, key string) []bench.Hyper {
-	all := []bench.Axis{{Name: "lr", Values: sw.LR}}
+func Trials(sw experiment.Sweep, axes []experiment.Axis, key string) []experiment.Hyper {
+	all := []experiment.Axis{{Name: "lr", Values: sw.LR}}
 	all = append(all, axes...)
 	size := 1
 	for _, a := range all {
@@ -138,9 +138,9 @@ func Trials(sw bench.Sweep, axes []bench.Axis, key string) []bench.Hyper {
 		idx = rng.New(0, "trials/"+key).Perm(size)[:sw.Budget]
 		sort.Ints(idx)
 	}
-	out := make([]bench.Hyper, len(idx))
+	out := make([]experiment.Hyper, len(idx))
 	for k, i := range idx {
-		h := bench.Hyper{}
+		h := experiment.Hyper{}
 		for a := len(all) - 1; a >= 0; a-- {
 			n := len(all[a].Values)
 			h[all[a].Name] = all[a].Values[i%n]
@@ -154,7 +154,7 @@ func Trials(sw bench.Sweep, axes []bench.Axis, key string) []bench.Hyper {
 // Select returns the index of the best trial given each trial's records,
 // by the mean of the selection metric over its seeds. Trials whose mean is
 // not a number never win; if none is a number, ok is false.
-func Select(sel bench.Selector, records [][]*bench.Record) (best int, scores []float64, ok bool) {
+func Select(sel experiment.Selector, records [][]*experiment.Record) (best int, scores []float64, ok bool) {
 	scores = make([]float64, len(records))
 	best = -1
 	for i, rs := range records {

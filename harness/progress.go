@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 )
 
 // progress reports a sweep: a redrawn status line on a terminal, one line
@@ -78,7 +78,7 @@ func (p *progress) abort(j job) {
 	delete(p.running, j.path)
 }
 
-func (p *progress) done(j job, rec *bench.Record) {
+func (p *progress) done(j job, rec *experiment.Record) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.running, j.path)

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/tasks/cifar10"
 	copytask "github.com/mollifying/mollify/tasks/copy"
@@ -17,8 +17,8 @@ import (
 )
 
 // Tasks lists every task, in report order. Register a new task here.
-func Tasks() []bench.Task {
-	return []bench.Task{
+func Tasks() []experiment.Task {
+	return []experiment.Task{
 		parity.Task{},
 		pentomino.Task{},
 		mnist.Tanh,
@@ -32,8 +32,8 @@ func Tasks() []bench.Task {
 
 // Configs lists every configuration, in report order. Register a new
 // configuration here.
-func Configs() []bench.Config {
-	return []bench.Config{
+func Configs() []experiment.Config {
+	return []experiment.Config{
 		baselines.Baseline{},
 		baselines.Residual{},
 		baselines.Noisy{},
@@ -44,7 +44,7 @@ func Configs() []bench.Config {
 }
 
 // LookupTask returns the task called name.
-func LookupTask(name string) (bench.Task, error) {
+func LookupTask(name string) (experiment.Task, error) {
 	var names []string
 	for _, t := range Tasks() {
 		if t.Name() == name {
@@ -56,7 +56,7 @@ func LookupTask(name string) (bench.Task, error) {
 }
 
 // LookupConfig returns the configuration called name.
-func LookupConfig(name string) (bench.Config, error) {
+func LookupConfig(name string) (experiment.Config, error) {
 	var names []string
 	for _, c := range Configs() {
 		if c.Name() == name {

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 )
 
 // Runner executes plans.
@@ -41,16 +41,16 @@ type Summary struct {
 	// Skipped lists task/config pairs that do not apply.
 	Skipped []string
 	// Selected maps task/config to the chosen hyper-parameters.
-	Selected map[string]bench.Hyper
+	Selected map[string]experiment.Hyper
 	// Unselectable lists task/config pairs none of whose trials produced a
 	// usable score (the first trial was used).
 	Unselectable []string
 }
 
 type job struct {
-	spec   bench.RunSpec
-	task   bench.Task
-	config bench.Config
+	spec   experiment.RunSpec
+	task   experiment.Task
+	config experiment.Config
 	path   string
 	weight float64
 }
@@ -74,7 +74,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 		log = io.Discard
 	}
 	removeStaleTemps(r.Dir)
-	sum := &Summary{Skipped: skipped, Selected: map[string]bench.Hyper{}}
+	sum := &Summary{Skipped: skipped, Selected: map[string]experiment.Hyper{}}
 
 	// Phase 1: tuning. Weights let the progress line count final runs too:
 	// those of a cell whose tuning is already complete are known (and
@@ -88,7 +88,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 		w := cost(c.task, p.Profile)
 		for i, h := range c.trials {
 			for _, s := range c.sweep.TuneSeeds {
-				tune[k] = append(tune[k], r.newJob(c, p.Profile, bench.Tune, i, s, h, w))
+				tune[k] = append(tune[k], r.newJob(c, p.Profile, experiment.Tune, i, s, h, w))
 			}
 		}
 		allTune = append(allTune, tune[k]...)
@@ -137,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 // cellFinals is the outcome of a cell's tuning: the chosen point and the
 // final runs it implies.
 type cellFinals struct {
-	hyper      bench.Hyper
+	hyper      experiment.Hyper
 	selectable bool // false: every trial diverged, the first was taken
 	jobs       []job
 }
@@ -145,7 +145,7 @@ type cellFinals struct {
 // finals selects a cell's point from its finished tuning runs (tune, every
 // file present) and returns its final runs.
 func (r *Runner) finals(c *cell, profile string, tune []job) (cellFinals, error) {
-	records := make([][]*bench.Record, len(c.trials))
+	records := make([][]*experiment.Record, len(c.trials))
 	for _, j := range tune {
 		res, err := LoadResult(j.path)
 		if err != nil {
@@ -160,7 +160,7 @@ func (r *Runner) finals(c *cell, profile string, tune []job) (cellFinals, error)
 	f := cellFinals{hyper: c.trials[best], selectable: ok}
 	w := cost(c.task, profile)
 	for _, s := range c.sweep.Seeds {
-		f.jobs = append(f.jobs, r.newJob(c, profile, bench.Final, 0, s, f.hyper, w))
+		f.jobs = append(f.jobs, r.newJob(c, profile, experiment.Final, 0, s, f.hyper, w))
 	}
 	return f, nil
 }
@@ -181,16 +181,16 @@ func countExisting(js []job) int {
 	return n
 }
 
-func (r *Runner) newJob(c *cell, profile string, phase bench.Phase, trial int, seed uint64, h bench.Hyper, w float64) job {
-	spec := bench.RunSpec{
-		Schema: bench.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
+func (r *Runner) newJob(c *cell, profile string, phase experiment.Phase, trial int, seed uint64, h experiment.Hyper, w float64) job {
+	spec := experiment.RunSpec{
+		Schema: experiment.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
 		Phase: phase, Settings: c.settings, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
 	}
 	return job{spec: spec, task: c.task, config: c.config, path: RunPath(r.Dir, spec), weight: w}
 }
 
-func cost(t bench.Task, profile string) float64 {
-	if c, ok := t.(bench.Coster); ok {
+func cost(t experiment.Task, profile string) float64 {
+	if c, ok := t.(experiment.Coster); ok {
 		if v := c.Cost(profile); v > 0 {
 			return v
 		}
@@ -279,7 +279,7 @@ func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
 
 // hasMetric checks that the selection metric is one the runs report, so that
 // a misspelt -select fails loudly instead of falling back to the first trial.
-func hasMetric(metric string, records [][]*bench.Record) error {
+func hasMetric(metric string, records [][]*experiment.Record) error {
 	names := map[string]bool{}
 	for _, rs := range records {
 		for _, r := range rs {

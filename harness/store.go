@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 )
 
 // tmpPrefix marks files being written; readers ignore them.
@@ -38,25 +38,25 @@ type File struct {
 // Result is a loaded result file.
 type Result struct {
 	Path   string
-	Record *bench.Record
+	Record *experiment.Record
 	Env    Env
 	// Digest is the SHA-256 of the run object's compact encoding.
 	Digest string
 }
 
 // RunPath is where the result of spec lives under dir.
-func RunPath(dir string, spec bench.RunSpec) string {
+func RunPath(dir string, spec experiment.RunSpec) string {
 	return filepath.Join(dir, "runs", spec.Task, spec.Config, fmt.Sprintf("%s-%s.json", spec.Phase, spec.Hash()))
 }
 
 // EncodeRecord returns the canonical bytes of a record.
-func EncodeRecord(rec *bench.Record) ([]byte, error) {
+func EncodeRecord(rec *experiment.Record) ([]byte, error) {
 	return json.MarshalIndent(rec, "", " ")
 }
 
 // writeResult writes rec and env to path atomically: a temporary file in the
 // same directory, synced, then renamed over path.
-func writeResult(path string, rec *bench.Record, env Env) error {
+func writeResult(path string, rec *experiment.Record, env Env) error {
 	run, err := EncodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", rec.Spec, err)
@@ -120,7 +120,7 @@ func LoadResult(path string) (*Result, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("result file %s is not valid: %w", path, err)
 	}
-	var rec bench.Record
+	var rec experiment.Record
 	if err := json.Unmarshal(f.Run, &rec); err != nil {
 		return nil, fmt.Errorf("result file %s: bad run object: %w", path, err)
 	}

@@ -3,7 +3,7 @@ package mollified
 import (
 	"fmt"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -12,12 +12,12 @@ import (
 // and a [Schedule] anneals p from (nearly) 1 to 0 as training proceeds.
 type Config struct{}
 
-var _ bench.Config = Config{}
+var _ experiment.Config = Config{}
 
-// Name implements bench.Config.
+// Name implements experiment.Config.
 func (Config) Name() string { return "mollified" }
 
-// Summary implements bench.Config.
+// Summary implements experiment.Config.
 func (Config) Summary() string {
 	return "mollified network: Algorithm 1 units with per-unit skip (Eq. 28 gates for LSTMs), p annealed by Eq. 29"
 }
@@ -38,13 +38,13 @@ const (
 	HypEMA = "ema"
 )
 
-// Space implements bench.Config. The quick profile keeps the paper.md §5
+// Space implements experiment.Config. The quick profile keeps the paper.md §5
 // defaults; the paper profile tunes c and the annealing speed.
-func (Config) Space(profile string, a bench.Arch) []bench.Axis {
+func (Config) Space(profile string, a experiment.Arch) []experiment.Axis {
 	switch a.(type) {
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return convSpace()
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		return lstmSpace(profile)
 	}
 	c := []float64{0.5}
@@ -53,7 +53,7 @@ func (Config) Space(profile string, a bench.Arch) []bench.Axis {
 		c = []float64{0.15, 0.5}
 		frac = []float64{0.25, 0.5, 0.75}
 	}
-	return []bench.Axis{
+	return []experiment.Axis{
 		{Name: HypC, Values: c, Doc: "noise scale c (Alg. 1 line 5); authors' noisy-unit defaults are 0.15 (sigmoid) and 0.5 (tanh)"},
 		{Name: HypAnneal, Values: frac, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
 		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L (paper.md §5 #4)"},
@@ -72,10 +72,10 @@ const (
 	OptSkip        = "skip"
 )
 
-// Options implements bench.Config: one per ambiguity of paper.md §5 that
+// Options implements experiment.Config: one per ambiguity of paper.md §5 that
 // touches the unit or the schedule.
-func (Config) Options() []bench.Option {
-	return append([]bench.Option{
+func (Config) Options() []experiment.Option {
+	return append([]experiment.Option{
 		{Name: OptEval, Default: "p0", Allowed: []string{"p0", "expect"}, Doc: "§5 #10: evaluate the original network (p = 0), or the skip expectation p·h_prev + (1−p)·f at the current p"},
 		{Name: OptStop, Default: "zero", Allowed: []string{"zero", "freeze", "never"}, Doc: "§5 #5: when Σ p^l < δ, set p = 0 for good, freeze p, or keep following Eq. 29"},
 		{Name: OptA, Default: "fixed", Allowed: []string{"fixed", "learned"}, Doc: "§5 #2: a of Alg. 1 line 3 fixed at 1, or learned per unit from 1"},
@@ -86,19 +86,19 @@ func (Config) Options() []bench.Option {
 	}, lstmOptions()...)
 }
 
-// Build implements bench.Config for MLPs: every hidden layer is mollified,
+// Build implements experiment.Config for MLPs: every hidden layer is mollified,
 // the output layer is not (paper Sec. 2.4). LSTMs get Eq. 28 gates
 // (see BuildLSTM).
-func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func (Config) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	switch a := a.(type) {
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return buildConv(a, h, o, env)
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		return buildLSTM(a, h, o, env)
 	}
-	m, ok := a.(*bench.MLP)
+	m, ok := a.(*experiment.MLP)
 	if !ok {
-		return nil, bench.ErrNotApplicable
+		return nil, experiment.ErrNotApplicable
 	}
 	net, layers, err := BuildMLP[float32](m, h, o, env.Seed)
 	if err != nil {
@@ -113,17 +113,17 @@ func (Config) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env)
 
 // scheduled returns net with the Eq. 29 schedule over targets, k
 // calibrated from anneal_frac: the model of every architecture.
-func scheduled(net nn.Layer[float32], targets []Target, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func scheduled(net nn.Layer[float32], targets []Target, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	s, k, err := newSchedule(h, o, env, targets)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
+	return &experiment.Model{Net: net, Hooks: []any{s, kTrace(k)}}, nil
 }
 
 // newSchedule is the Eq. 29 schedule over targets with the configuration's
 // hyper-parameters, k calibrated from anneal_frac.
-func newSchedule(h bench.Hyper, o bench.Options, env bench.Env, targets []Target) (*Schedule, float64, error) {
+func newSchedule(h experiment.Hyper, o experiment.Options, env experiment.Env, targets []Target) (*Schedule, float64, error) {
 	L := len(targets)
 	v0 := env.InitialLoss
 	if v0 <= 0 {
@@ -149,7 +149,7 @@ func (k kTrace) Trace(add func(string, float64)) { add("k", float64(k)) }
 
 // BuildMLP builds the mollified network in any precision and returns it with
 // its mollified layers, lowest first.
-func BuildMLP[T nn.Float](m *bench.MLP, h bench.Hyper, o bench.Options, seed uint64) (*nn.Sequential[T], []*Layer[T], error) {
+func BuildMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.Sequential[T], []*Layer[T], error) {
 	if len(m.Hidden) == 0 {
 		return nil, nil, fmt.Errorf("mollified: the MLP has no hidden layer to mollify")
 	}

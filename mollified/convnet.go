@@ -3,7 +3,7 @@ package mollified
 import (
 	"fmt"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/vmath"
@@ -250,8 +250,8 @@ func (l *ConvBlock[T]) Params() []*nn.Param[T] {
 // single value: c = 1 (Eq. 26 has no c; paper.md §5 #12), annealing that
 // would end half-way through training at constant loss, δ = 0.05·L, and the
 // EMA decay of the MLP tasks.
-func convSpace() []bench.Axis {
-	return []bench.Axis{
+func convSpace() []experiment.Axis {
+	return []experiment.Axis{
 		{Name: HypC, Values: []float64{1}, Doc: "noise scale c of the noisy ReLU (Eq. 26 has none: c = 1)"},
 		{Name: HypAnneal, Values: []float64{0.5}, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
 		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L, L the number of residual blocks"},
@@ -265,7 +265,7 @@ func convSpace() []bench.Axis {
 // not mollified (the stem changes the number of channels, and the output
 // layer never is, paper Sec. 2.4). Option skip=pad or project overrides the
 // architecture's shortcut kind; auto keeps it.
-func BuildConvNet[T nn.Float](a *bench.ConvNet, h bench.Hyper, o bench.Options, seed uint64) (*nn.Sequential[T], []*ConvBlock[T], error) {
+func BuildConvNet[T nn.Float](a *experiment.ConvNet, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.Sequential[T], []*ConvBlock[T], error) {
 	spec := a.ResNetSpec
 	switch o.Get(OptSkip) {
 	case "pad":
@@ -296,7 +296,7 @@ func BuildConvNet[T nn.Float](a *bench.ConvNet, h bench.Hyper, o bench.Options, 
 
 // buildConv is Config.Build for a ConvNet: the mollified convnet and the
 // Eq. 29 schedule over its L residual blocks.
-func buildConv(a *bench.ConvNet, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func buildConv(a *experiment.ConvNet, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	net, blocks, err := BuildConvNet[float32](a, h, o, env.Seed)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
 	"github.com/mollifying/mollify/rng"
@@ -104,12 +104,12 @@ func TestConvBlockGradients(t *testing.T) {
 	}
 }
 
-func convArch(short nn.ShortcutKind) *bench.ConvNet {
-	return &bench.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 8, W: 8}, Classes: 4, Blocks: 2, Widths: []int{3, 4, 6}, Shortcut: short, Init: nn.He}}
+func convArch(short nn.ShortcutKind) *experiment.ConvNet {
+	return &experiment.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 8, W: 8}, Classes: 4, Blocks: 2, Widths: []int{3, 4, 6}, Shortcut: short, Init: nn.He}}
 }
 
-func convHyper() bench.Hyper {
-	return bench.Hyper{HypC: 1, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
+func convHyper() experiment.Hyper {
+	return experiment.Hyper{HypC: 1, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
 }
 
 func randImages(n int, shape nn.Shape, seed uint64) *nn.Mat[float32] {
@@ -277,7 +277,7 @@ func TestConvConfig(t *testing.T) {
 	if ax := (Config{}).Space("paper", a); len(ax) != 4 || ax[0].Values[0] != 1 {
 		t.Fatalf("convnet space %v", ax)
 	}
-	env := bench.Env{Seed: 7, Updates: 200, InitialLoss: math.Log(4)}
+	env := experiment.Env{Seed: 7, Updates: 200, InitialLoss: math.Log(4)}
 	m, err := Config{}.Build(a, convHyper(), mlpOptions(t), env)
 	if err != nil {
 		t.Fatal(err)
@@ -339,8 +339,8 @@ func TestConvConfig(t *testing.T) {
 // cost plus the block bookkeeping), to compare with nn's
 // BenchmarkResNetStep.
 func BenchmarkConvNetStep(b *testing.B) {
-	a := &bench.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 32, W: 32}, Classes: 10, Blocks: 3, Widths: []int{16, 32, 64}, Init: nn.He}}
-	o, err := bench.ResolveOptions(Config{}.Options(), nil)
+	a := &experiment.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 3, H: 32, W: 32}, Classes: 10, Blocks: 3, Widths: []int{16, 32, 64}, Init: nn.He}}
+	o, err := experiment.ResolveOptions(Config{}.Options(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

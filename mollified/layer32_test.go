@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/vmath"
@@ -161,9 +161,9 @@ func TestFloat32LayerDraws(t *testing.T) {
 // float64 one (Unit's path) take the same draws in the same order, per
 // activation and per batch, and agree on every block's output.
 func TestConvBlockFloat32Draws(t *testing.T) {
-	a := &bench.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 2, H: 5, W: 5}, Classes: 3, Blocks: 1, Widths: []int{3, 4}, Init: nn.He}}
+	a := &experiment.ConvNet{ResNetSpec: nn.ResNetSpec{In: nn.Shape{C: 2, H: 5, W: 5}, Classes: 3, Blocks: 1, Widths: []int{3, 4}, Init: nn.He}}
 	for _, gran := range []string{"example", "batch"} {
-		o, err := bench.ResolveOptions(Config{}.Options(), bench.Options{OptGranularity: gran})
+		o, err := experiment.ResolveOptions(Config{}.Options(), experiment.Options{OptGranularity: gran})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/train"
@@ -22,13 +22,13 @@ func TestMollifiedNetworkLearns(t *testing.T) {
 	}
 	data := parity.Generate(6, 48, 8, 8, 1)
 	s := train.Settings{Epochs: 800, Batch: 16, EvalEvery: 300, Optimizer: "sgd", Momentum: 0.9}
-	arch := &bench.MLP{In: 6, Hidden: []int{32, 32}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
-	o, err := bench.ResolveOptions(Config{}.Options(), nil)
+	arch := &experiment.MLP{In: 6, Hidden: []int{32, 32}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	o, err := experiment.ResolveOptions(Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := bench.Hyper{"lr": 0.3, HypC: 0.5, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
-	m, err := Config{}.Build(arch, h, o, bench.Env{Seed: 1, Updates: s.Updates(48), InitialLoss: math.Ln2})
+	h := experiment.Hyper{"lr": 0.3, HypC: 0.5, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
+	m, err := Config{}.Build(arch, h, o, experiment.Env{Seed: 1, Updates: s.Updates(48), InitialLoss: math.Ln2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -249,8 +249,8 @@ const (
 // lstmOptions are the configuration's options for LSTMs. Of the others,
 // eval, stop and granularity apply to LSTMs too; a, parts, fstar and skip
 // are about Algorithm 1's skip units and do not.
-func lstmOptions() []bench.Option {
-	return []bench.Option{
+func lstmOptions() []experiment.Option {
+	return []experiment.Option{
 		{Name: OptLSTMGates, Default: "clip", Allowed: []string{"clip", "hard"}, Doc: "§5 #13: keep logistic gates and clip the targets γ to [1e-3, 1−1e-3] (f⁻¹(1) = ∞), or use hard-sigmoid gates (f⁻¹(1) = 2), which changes the network itself"},
 		{Name: OptLSTMCandidate, Default: "plain", Allowed: []string{"plain", "alg1"}, Doc: "§5 #14: mollify the gates only (as written), or also apply Algorithm 1's noisy ψ (noise scale c, no skip) to the candidate tanh"},
 		{Name: OptLSTMTime, Default: "window", Allowed: []string{"window", "reset"}, Doc: "t of the targets 1/t, 1−1/t: the step within the sequence or truncated-BPTT window (window), or since the last state reset (reset)"},
@@ -259,12 +259,12 @@ func lstmOptions() []bench.Option {
 
 // lstmSpace is the configuration's space for LSTMs: the schedule's
 // constants; c matters only with lstm_candidate=alg1.
-func lstmSpace(profile string) []bench.Axis {
+func lstmSpace(profile string) []experiment.Axis {
 	frac := []float64{0.5}
 	if profile == "paper" {
 		frac = []float64{0.25, 0.5, 0.75}
 	}
-	return []bench.Axis{
+	return []experiment.Axis{
 		{Name: HypC, Values: []float64{0.5}, Doc: "noise scale c of Algorithm 1, used only by lstm_candidate=alg1 (authors' tanh default)"},
 		{Name: HypAnneal, Values: frac, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
 		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L, L the number of LSTM layers (paper.md §5 #4)"},
@@ -287,7 +287,7 @@ func (d LSTMDepth) SetP(p float64) {
 // it with one schedule target per depth, lowest first. Gate noise comes
 // from the streams "noise/<layer>.<part>"; weights are those of every other
 // configuration for the same seed.
-func BuildLSTM[T nn.Float](a *bench.LSTM, h bench.Hyper, o bench.Options, seed uint64) (*nn.LSTMNet[T], []LSTMDepth, error) {
+func BuildLSTM[T nn.Float](a *experiment.LSTM, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.LSTMNet[T], []LSTMDepth, error) {
 	kind := map[string]nn.Kind{"clip": nn.Sigmoid, "hard": nn.HardSigmoid}[o.Get(OptLSTMGates)]
 	tm := map[string]TimeMode{"window": TimeWindow, "reset": TimeReset}[o.Get(OptLSTMTime)]
 	eval := map[string]EvalMode{"p0": EvalP0, "expect": EvalExpect}[o.Get(OptEval)]
@@ -321,7 +321,7 @@ func BuildLSTM[T nn.Float](a *bench.LSTM, h bench.Hyper, o bench.Options, seed u
 
 // buildLSTM is Config.Build for LSTMs: Eq. 28 gates in every layer, one p
 // per layer depth annealed by Eq. 29 (the lowest layer first).
-func buildLSTM(a *bench.LSTM, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func buildLSTM(a *experiment.LSTM, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	net, depths, err := BuildLSTM[float32](a, h, o, env.Seed)
 	if err != nil {
 		return nil, err

@@ -6,22 +6,22 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
 	"github.com/mollifying/mollify/rng"
 )
 
-func lstmOpts(t *testing.T, set bench.Options) bench.Options {
+func lstmOpts(t *testing.T, set experiment.Options) experiment.Options {
 	t.Helper()
-	o, err := bench.ResolveOptions(Config{}.Options(), set)
+	o, err := experiment.ResolveOptions(Config{}.Options(), set)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return o
 }
 
-var lstmHyper = bench.Hyper{HypC: 0.5, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
+var lstmHyper = experiment.Hyper{HypC: 0.5, HypAnneal: 0.5, HypDelta: 0.05, HypEMA: 0.99}
 
 func TestGateInverse(t *testing.T) {
 	for _, g := range []float64{0.01, 0.3, 0.5, 0.8, 0.99} {
@@ -72,9 +72,9 @@ func TestGatePreExpectation(t *testing.T) {
 // bit for bit, and the mollified network is the plain LSTM network with
 // the same weights, in training and evaluation.
 func TestGatePZeroIsPlain(t *testing.T) {
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 9, Embed: 4, Hidden: []int{5, 6}, Out: 9, Init: nn.Init{Kind: nn.Uniform, Scale: 0.5}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 9, Embed: 4, Hidden: []int{5, 6}, Out: 9, Init: nn.Init{Kind: nn.Uniform, Scale: 0.5}}}
 	for _, cand := range []string{"plain", "alg1"} {
-		net, depths, err := BuildLSTM[float32](a, lstmHyper, lstmOpts(t, bench.Options{OptLSTMCandidate: cand}), 3)
+		net, depths, err := BuildLSTM[float32](a, lstmHyper, lstmOpts(t, experiment.Options{OptLSTMCandidate: cand}), 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,13 +109,13 @@ func TestGatePZeroIsPlain(t *testing.T) {
 // h_t = tanh(c_t); with clipped logistic targets it is so up to GammaEps.
 func TestGatePOneIsBagOfWords(t *testing.T) {
 	const batch, steps, hidden = 3, 8, 4
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{hidden}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.8}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{hidden}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.8}}}
 	for _, c := range []struct {
 		gates string
 		tol   float64
 	}{{"hard", 1e-12}, {"clip", 0.02}} {
 		t.Run(c.gates, func(t *testing.T) {
-			net, depths, err := BuildLSTM[float64](a, lstmHyper, lstmOpts(t, bench.Options{OptEval: "expect", OptLSTMGates: c.gates}), 5)
+			net, depths, err := BuildLSTM[float64](a, lstmHyper, lstmOpts(t, experiment.Options{OptEval: "expect", OptLSTMGates: c.gates}), 5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,14 +207,14 @@ func TestLSTMGradients(t *testing.T) {
 		{gates: "clip", cand: "plain", time: "window", gran: "example", p: 0, train: true},
 	}
 	const batch = 2
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4, 3}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.7}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4, 3}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.7}}}
 	for _, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
 			eval := c.eval
 			if eval == "" {
 				eval = "p0"
 			}
-			o := lstmOpts(t, bench.Options{OptLSTMGates: c.gates, OptLSTMCandidate: c.cand, OptLSTMTime: c.time, OptGranularity: c.gran, OptEval: eval})
+			o := lstmOpts(t, experiment.Options{OptLSTMGates: c.gates, OptLSTMCandidate: c.cand, OptLSTMTime: c.time, OptGranularity: c.gran, OptEval: eval})
 			net, depths, err := BuildLSTM[float64](a, lstmHyper, o, 8)
 			if err != nil {
 				t.Fatal(err)
@@ -267,9 +267,9 @@ func TestLSTMGradients(t *testing.T) {
 // per LSTM layer; p increases with depth, starts near 1 and anneals to 0,
 // and the gates see the p the schedule sets.
 func TestLSTMScheduleDrivesGates(t *testing.T) {
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 20, Embed: 4, Hidden: []int{5, 5, 5}, Out: 20, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 20, Embed: 4, Hidden: []int{5, 5, 5}, Out: 20, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
 	const updates = 1000
-	m, err := Config{}.Build(a, lstmHyper, lstmOpts(t, nil), bench.Env{Seed: 1, Updates: updates, InitialLoss: math.Log(20)})
+	m, err := Config{}.Build(a, lstmHyper, lstmOpts(t, nil), experiment.Env{Seed: 1, Updates: updates, InitialLoss: math.Log(20)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,13 +311,13 @@ func TestLSTMScheduleDrivesGates(t *testing.T) {
 func TestLSTMOptionsApplyToMLPsUnchanged(t *testing.T) {
 	// The LSTM options are accepted and ignored by the MLP build, whose
 	// network is unchanged.
-	m := &bench.MLP{In: 3, Hidden: []int{4}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
-	env := bench.Env{Seed: 1, Updates: 100, InitialLoss: math.Ln2}
+	m := &experiment.MLP{In: 3, Hidden: []int{4}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}
+	env := experiment.Env{Seed: 1, Updates: 100, InitialLoss: math.Ln2}
 	a, err := Config{}.Build(m, lstmHyper, lstmOpts(t, nil), env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Config{}.Build(m, lstmHyper, lstmOpts(t, bench.Options{OptLSTMGates: "hard", OptLSTMCandidate: "alg1"}), env)
+	b, err := Config{}.Build(m, lstmHyper, lstmOpts(t, experiment.Options{OptLSTMGates: "hard", OptLSTMCandidate: "alg1"}), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestLSTMOptionsApplyToMLPsUnchanged(t *testing.T) {
 // the noise redrawn at every forward pass the same check fails, so the
 // cases above do exercise noisy gates.
 func TestLSTMGradientNeedsFixedNoise(t *testing.T) {
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.7}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: 3, Hidden: []int{4}, Out: 2, Init: nn.Init{Kind: nn.Uniform, Scale: 0.7}}}
 	net, depths, err := BuildLSTM[float64](a, lstmHyper, lstmOpts(t, nil), 8)
 	if err != nil {
 		t.Fatal(err)
@@ -355,8 +355,8 @@ func TestLSTMGradientNeedsFixedNoise(t *testing.T) {
 // after the first.
 func TestLSTMStepAllocatesNothing(t *testing.T) {
 	for _, gran := range []string{"example", "batch"} {
-		a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 3, Hidden: []int{5, 5}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
-		m, err := Config{}.Build(a, lstmHyper, lstmOpts(t, bench.Options{OptLSTMCandidate: "alg1", OptGranularity: gran}), bench.Env{Seed: 1, Updates: 1000, InitialLoss: math.Log(7)})
+		a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 3, Hidden: []int{5, 5}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+		m, err := Config{}.Build(a, lstmHyper, lstmOpts(t, experiment.Options{OptLSTMCandidate: "alg1", OptGranularity: gran}), experiment.Env{Seed: 1, Updates: 1000, InitialLoss: math.Log(7)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/nn/gradcheck"
 	"github.com/mollifying/mollify/rng"
@@ -163,8 +163,8 @@ func TestLayerGradients(t *testing.T) {
 	}
 }
 
-func mlpOptions(t *testing.T) bench.Options {
-	o, err := bench.ResolveOptions(Config{}.Options(), nil)
+func mlpOptions(t *testing.T) experiment.Options {
+	o, err := experiment.ResolveOptions(Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +177,12 @@ func mlpOptions(t *testing.T) bench.Options {
 // With skip=pad it is exactly the output layer on the zero-padded, truncated
 // input.
 func TestPOneIsAffine(t *testing.T) {
-	m := &bench.MLP{In: 7, Hidden: []int{10, 10, 6, 10}, Out: 3, Act: nn.Sigmoid, Init: nn.Glorot}
+	m := &experiment.MLP{In: 7, Hidden: []int{10, 10, 6, 10}, Out: 3, Act: nn.Sigmoid, Init: nn.Glorot}
 	for _, skip := range []string{"pad", "auto", "project"} {
 		t.Run(skip, func(t *testing.T) {
 			o := mlpOptions(t)
 			o[OptSkip] = skip
-			net, layers, err := BuildMLP[float64](m, bench.Hyper{HypC: 0.5}, o, 5)
+			net, layers, err := BuildMLP[float64](m, experiment.Hyper{HypC: 0.5}, o, 5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,8 +235,8 @@ func TestPOneIsAffine(t *testing.T) {
 // plain network with the same weights, bit for bit, in training and
 // evaluation (claim 6b).
 func TestPZeroIsOriginalNetwork(t *testing.T) {
-	m := &bench.MLP{In: 5, Hidden: []int{8, 8}, Out: 2, Act: nn.Tanh, Init: nn.Glorot}
-	net, layers, err := BuildMLP[float32](m, bench.Hyper{HypC: 0.5}, mlpOptions(t), 9)
+	m := &experiment.MLP{In: 5, Hidden: []int{8, 8}, Out: 2, Act: nn.Tanh, Init: nn.Glorot}
+	net, layers, err := BuildMLP[float32](m, experiment.Hyper{HypC: 0.5}, mlpOptions(t), 9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,10 +351,10 @@ func TestScheduleMovingAverage(t *testing.T) {
 }
 
 func TestOptionsRejectUnknown(t *testing.T) {
-	if _, err := bench.ResolveOptions(Config{}.Options(), bench.Options{"eval": "maybe"}); err == nil {
+	if _, err := experiment.ResolveOptions(Config{}.Options(), experiment.Options{"eval": "maybe"}); err == nil {
 		t.Error("eval=maybe accepted")
 	}
-	if _, err := bench.ResolveOptions(Config{}.Options(), bench.Options{"colour": "red"}); err == nil {
+	if _, err := experiment.ResolveOptions(Config{}.Options(), experiment.Options{"colour": "red"}); err == nil {
 		t.Error("unknown option accepted")
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 )
 
@@ -26,7 +26,7 @@ type band struct {
 
 // curveBand aligns the runs' curves on update counts and averages the
 // points every run has (a diverged run stops contributing where it stops).
-func curveBand(runs []*bench.Record, metric string) band {
+func curveBand(runs []*experiment.Record, metric string) band {
 	vals := map[int][]float64{}
 	var xs []int
 	for _, r := range runs {

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/stats"
 )
@@ -26,7 +26,7 @@ type Report struct {
 // TaskReport is the analysis of one task.
 type TaskReport struct {
 	Name, Summary, Profile string
-	Spec                   bench.ReportSpec
+	Spec                   experiment.ReportSpec
 	Configs                []*ConfigReport
 	Tuning                 Table
 	Results                Table
@@ -44,15 +44,15 @@ type TaskReport struct {
 // ConfigReport holds one configuration's final runs of a task.
 type ConfigReport struct {
 	Name     string
-	Runs     []*bench.Record
-	Tuned    []*bench.Record
-	Selected bench.Hyper
+	Runs     []*experiment.Record
+	Tuned    []*experiment.Record
+	Selected experiment.Hyper
 	Seeds    []uint64
 }
 
 // Verdict is the data's answer to a claim.
 type Verdict struct {
-	Claim   bench.Claim
+	Claim   experiment.Claim
 	Outcome string
 	Detail  string
 }
@@ -67,7 +67,7 @@ type Table struct {
 
 // Build analyses results; lookup resolves task names to tasks (for what to
 // report); results of unknown tasks get every final metric.
-func Build(results []*harness.Result, lookup func(string) (bench.Task, error)) (*Report, error) {
+func Build(results []*harness.Result, lookup func(string) (experiment.Task, error)) (*Report, error) {
 	if len(results) == 0 {
 		return nil, fmt.Errorf("report: no result files")
 	}
@@ -115,7 +115,7 @@ func Build(results []*harness.Result, lookup func(string) (bench.Task, error)) (
 	return rep, nil
 }
 
-func buildTask(name string, rs []*harness.Result, lookup func(string) (bench.Task, error)) (*TaskReport, error) {
+func buildTask(name string, rs []*harness.Result, lookup func(string) (experiment.Task, error)) (*TaskReport, error) {
 	tr := &TaskReport{Name: name}
 	profiles := map[string]bool{}
 	configs := map[string]*ConfigReport{}
@@ -129,7 +129,7 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (bench.Tas
 			c = &ConfigReport{Name: s.Config}
 			configs[s.Config] = c
 		}
-		if s.Phase == bench.Final {
+		if s.Phase == experiment.Final {
 			c.Runs = append(c.Runs, r.Record)
 			c.Seeds = append(c.Seeds, s.Seed)
 			c.Selected = s.Hyper
@@ -141,10 +141,10 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (bench.Tas
 		return nil, fmt.Errorf("report: task %s has results of several profiles %v; report one directory per profile", name, slices.Sorted(maps.Keys(profiles)))
 	}
 	tr.Profile = slices.Collect(maps.Keys(profiles))[0]
-	var sel bench.Selector
+	var sel experiment.Selector
 	if t, err := lookup(name); err == nil {
 		tr.Summary = t.Summary()
-		if r, ok := t.(bench.Reporter); ok {
+		if r, ok := t.(experiment.Reporter); ok {
 			tr.Spec = r.Report()
 		}
 		if sw, err := t.Sweep(tr.Profile); err == nil {
@@ -186,7 +186,7 @@ func sortBySeed(c *ConfigReport) {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return c.Seeds[idx[a]] < c.Seeds[idx[b]] })
-	runs, seeds := make([]*bench.Record, len(idx)), make([]uint64, len(idx))
+	runs, seeds := make([]*experiment.Record, len(idx)), make([]uint64, len(idx))
 	for k, i := range idx {
 		runs[k], seeds[k] = c.Runs[i], c.Seeds[i]
 	}
@@ -200,16 +200,16 @@ func sortBySeed(c *ConfigReport) {
 	})
 }
 
-func genericMetrics(rs []*harness.Result) []bench.Metric {
+func genericMetrics(rs []*harness.Result) []experiment.Metric {
 	names := map[string]bool{}
 	for _, r := range rs {
 		for k := range r.Record.Final {
 			names[k] = true
 		}
 	}
-	var out []bench.Metric
+	var out []experiment.Metric
 	for _, k := range slices.Sorted(maps.Keys(names)) {
-		out = append(out, bench.Metric{Name: k, Label: k, HigherBetter: strings.Contains(k, "acc")})
+		out = append(out, experiment.Metric{Name: k, Label: k, HigherBetter: strings.Contains(k, "acc")})
 	}
 	return out
 }
@@ -220,14 +220,14 @@ func (c *ConfigReport) Values(name string) []float64 {
 	for _, r := range c.Runs {
 		v, ok := r.Final[name]
 		if !ok {
-			v = bench.Num(math.NaN())
+			v = experiment.Num(math.NaN())
 		}
 		out = append(out, float64(v))
 	}
 	return out
 }
 
-func tuningTable(tr *TaskReport, sel bench.Selector) Table {
+func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 	t := Table{Title: "Tuning", Header: []string{"configuration", "trial", "hyper-parameters", "selection score", "chosen"}}
 	if sel.Metric != "" {
 		dir := "lowest"
@@ -237,7 +237,7 @@ func tuningTable(tr *TaskReport, sel bench.Selector) Table {
 		t.Notes = append(t.Notes, fmt.Sprintf("Selection: %s %s, mean over the tuning seeds; the final runs use the chosen point on other seeds.", dir, sel.Metric))
 	}
 	for _, c := range tr.Configs {
-		trials := map[int][]*bench.Record{}
+		trials := map[int][]*experiment.Record{}
 		for _, r := range c.Tuned {
 			trials[r.Spec.Trial] = append(trials[r.Spec.Trial], r)
 		}
@@ -369,7 +369,7 @@ func verdicts(tr *TaskReport) []Verdict {
 	for _, cl := range tr.Spec.Claims {
 		v := Verdict{Claim: cl}
 		x, y := tr.config(cl.Config), tr.config(cl.Versus)
-		var metric bench.Metric
+		var metric experiment.Metric
 		for _, m := range tr.Spec.Metrics {
 			if m.Name == cl.Metric {
 				metric = m

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 )
 
@@ -19,23 +19,23 @@ type fakeTask struct{}
 func (fakeTask) Name() string       { return "fake" }
 func (fakeTask) Summary() string    { return "a fake task" }
 func (fakeTask) Profiles() []string { return []string{"quick"} }
-func (fakeTask) Sweep(string) (bench.Sweep, error) {
-	return bench.Sweep{Select: bench.Selector{Metric: "loss"}}, nil
+func (fakeTask) Sweep(string) (experiment.Sweep, error) {
+	return experiment.Sweep{Select: experiment.Selector{Metric: "loss"}}, nil
 }
-func (fakeTask) Arch(string) (bench.Arch, error) { return &bench.MLP{}, nil }
-func (fakeTask) Settings(string) (any, error)    { return nil, nil }
-func (fakeTask) Run(context.Context, bench.RunSpec, bench.Config, func(float64)) (*bench.Record, error) {
+func (fakeTask) Arch(string) (experiment.Arch, error) { return &experiment.MLP{}, nil }
+func (fakeTask) Settings(string) (any, error)         { return nil, nil }
+func (fakeTask) Run(context.Context, experiment.RunSpec, experiment.Config, func(float64)) (*experiment.Record, error) {
 	return nil, errors.New("not runnable")
 }
-func (fakeTask) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{{Name: "loss", Label: "loss"}, {Name: "acc", Label: "acc", HigherBetter: true}},
+func (fakeTask) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{{Name: "loss", Label: "loss"}, {Name: "acc", Label: "acc", HigherBetter: true}},
 		Curve:   "loss", CurveLabel: "loss",
-		Claims: []bench.Claim{{ID: "c1", Text: "mollified has lower loss", Metric: "loss", Config: "mollified", Versus: "residual"}},
+		Claims: []experiment.Claim{{ID: "c1", Text: "mollified has lower loss", Metric: "loss", Config: "mollified", Versus: "residual"}},
 	}
 }
 
-func lookup(name string) (bench.Task, error) {
+func lookup(name string) (experiment.Task, error) {
 	if name == "fake" {
 		return fakeTask{}, nil
 	}
@@ -49,18 +49,18 @@ func results(seeds int, base map[string]float64) []*harness.Result {
 	for cfg, b := range base {
 		for s := 1; s <= seeds; s++ {
 			loss := b + 0.01*float64(s)
-			rec := &bench.Record{
-				Spec:  bench.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: bench.Final, Seed: uint64(s), Hyper: bench.Hyper{"lr": 0.1}},
-				Final: bench.Values{"loss": bench.Num(loss), "acc": bench.Num(1 - loss)},
-				Curve: []bench.Point{
-					{Update: 0, Values: bench.Values{"loss": 1, "p1": 1}},
-					{Update: 10, Values: bench.Values{"loss": bench.Num(loss), "p1": 0}},
+			rec := &experiment.Record{
+				Spec:  experiment.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: experiment.Final, Seed: uint64(s), Hyper: experiment.Hyper{"lr": 0.1}},
+				Final: experiment.Values{"loss": experiment.Num(loss), "acc": experiment.Num(1 - loss)},
+				Curve: []experiment.Point{
+					{Update: 0, Values: experiment.Values{"loss": 1, "p1": 1}},
+					{Update: 10, Values: experiment.Values{"loss": experiment.Num(loss), "p1": 0}},
 				},
 			}
 			out = append(out, &harness.Result{Record: rec, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
 		}
-		tune := &bench.Record{Spec: bench.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: bench.Tune, Seed: 9, Hyper: bench.Hyper{"lr": 0.1}},
-			Final: bench.Values{"loss": bench.Num(b)}}
+		tune := &experiment.Record{Spec: experiment.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: experiment.Tune, Seed: 9, Hyper: experiment.Hyper{"lr": 0.1}},
+			Final: experiment.Values{"loss": experiment.Num(b)}}
 		out = append(out, &harness.Result{Record: tune, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
 	}
 	return out
@@ -145,10 +145,10 @@ func TestVerdictConstantMetric(t *testing.T) {
 // TestEdgeNotes: a chosen value at the end of three or more values tried is
 // flagged; one inside the range, or an axis with two values, is not.
 func TestEdgeNotes(t *testing.T) {
-	tuned := func(lrs ...float64) []*bench.Record {
-		var rs []*bench.Record
+	tuned := func(lrs ...float64) []*experiment.Record {
+		var rs []*experiment.Record
 		for i, lr := range lrs {
-			rs = append(rs, &bench.Record{Spec: bench.RunSpec{Trial: i, Hyper: bench.Hyper{"lr": lr, "c": 0.5}}})
+			rs = append(rs, &experiment.Record{Spec: experiment.RunSpec{Trial: i, Hyper: experiment.Hyper{"lr": lr, "c": 0.5}}})
 		}
 		return rs
 	}
@@ -164,7 +164,7 @@ func TestEdgeNotes(t *testing.T) {
 		{"two values", []float64{0.01, 0.1}, 0.01, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cr := &ConfigReport{Name: "x", Tuned: tuned(c.tried...), Selected: bench.Hyper{"lr": c.chosen, "c": 0.5}}
+			cr := &ConfigReport{Name: "x", Tuned: tuned(c.tried...), Selected: experiment.Hyper{"lr": c.chosen, "c": 0.5}}
 			notes := edgeNotes(cr)
 			if len(notes) != c.want {
 				t.Fatalf("notes %q, want %d", notes, c.want)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -99,7 +99,7 @@ const (
 //   - updates_to_target when Settings.TargetMetric is set: the first update
 //     whose evaluation reached the target, or updates+1 when none did (the
 //     AlgoPerf convention), with reached_target 1 or 0.
-func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, lr float64, seed uint64, progress func(float64)) (*bench.Record, error) {
+func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settings, lr float64, seed uint64, progress func(float64)) (*experiment.Record, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -142,7 +142,7 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 	if s.TrainEval > 0 && s.TrainEval < n {
 		trainEval = Split{X: &nn.Mat[float32]{Rows: s.TrainEval, Cols: d, Data: trainEval.X.Data[:s.TrainEval*d]}, Y: trainEval.Y[:s.TrainEval]}
 	}
-	rec := &bench.Record{Params: nn.CountParams(params)}
+	rec := &experiment.Record{Params: nn.CountParams(params)}
 	var running float64
 	var runningN int
 	t := 0
@@ -150,17 +150,17 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 	reachedAt := 0
 
 	evaluate := func() {
-		p := bench.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: bench.Values{}}
+		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
 		if runningN > 0 {
-			p.Values[TrainLoss] = bench.Num(running / float64(runningN))
+			p.Values[TrainLoss] = experiment.Num(running / float64(runningN))
 		}
 		running, runningN = 0, 0
 		l, a := ev.run(trainEval, &ce)
-		p.Values[TrainEvalLoss], p.Values[TrainEvalAcc] = bench.Num(l), bench.Num(a)
+		p.Values[TrainEvalLoss], p.Values[TrainEvalAcc] = experiment.Num(l), experiment.Num(a)
 		vl, va := ev.run(data.Valid, &ce)
-		p.Values[ValidLoss], p.Values[ValidAcc] = bench.Num(vl), bench.Num(va)
+		p.Values[ValidLoss], p.Values[ValidAcc] = experiment.Num(vl), experiment.Num(va)
 		tl, ta := ev.run(data.Test, &ce)
-		p.Values[TestLoss], p.Values[TestAcc] = bench.Num(tl), bench.Num(ta)
+		p.Values[TestLoss], p.Values[TestAcc] = experiment.Num(tl), experiment.Num(ta)
 		hooks.Trace(p.Values)
 		if va > bestValid {
 			bestValid, bestTest, bestUpdate = va, ta, t
@@ -214,19 +214,19 @@ func Classify(ctx context.Context, data *Data, model *bench.Model, s Settings, l
 	}
 	rec.Updates = t
 	last := rec.Curve[len(rec.Curve)-1].Values
-	rec.Final = bench.Values{}
+	rec.Final = experiment.Values{}
 	for k, v := range last {
 		rec.Final[k] = v
 	}
-	rec.Final["best_valid_acc"] = bench.Num(bestValid)
-	rec.Final["test_acc_at_best_valid"] = bench.Num(bestTest)
-	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	rec.Final["best_valid_acc"] = experiment.Num(bestValid)
+	rec.Final["test_acc_at_best_valid"] = experiment.Num(bestTest)
+	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	if s.TargetMetric != "" {
 		if reachedAt > 0 {
-			rec.Final["updates_to_target"] = bench.Num(reachedAt)
+			rec.Final["updates_to_target"] = experiment.Num(reachedAt)
 			rec.Final["reached_target"] = 1
 		} else {
-			rec.Final["updates_to_target"] = bench.Num(total + 1)
+			rec.Final["updates_to_target"] = experiment.Num(total + 1)
 			rec.Final["reached_target"] = 0
 		}
 	}
@@ -269,8 +269,8 @@ func (e *evaluator) run(s Split, ce *nn.SoftmaxCE[float32]) (loss, acc float64) 
 // and ln(classes) as the loss of an uninformed predictor), trains it with
 // [Classify] at the spec's learning rate, and stamps the record with the
 // spec and the task's settings (recorded as given).
-func RunTask(ctx context.Context, spec bench.RunSpec, cfg bench.Config, arch bench.Arch, data *Data, s Settings, recorded any, progress func(float64)) (*bench.Record, error) {
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(data.Train.Len()), InitialLoss: math.Log(float64(data.Classes))}
+func RunTask(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, arch experiment.Arch, data *Data, s Settings, recorded any, progress func(float64)) (*experiment.Record, error) {
+	env := experiment.Env{Seed: spec.Seed, Updates: s.Updates(data.Train.Len()), InitialLoss: math.Log(float64(data.Classes))}
 	model, err := cfg.Build(arch, spec.Hyper, spec.Options, env)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", spec.Task, cfg.Name(), err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
@@ -31,11 +31,11 @@ func data() *Data {
 	return &Data{Train: blobs(200, 1), Valid: blobs(50, 2), Test: blobs(50, 3), Classes: 2}
 }
 
-func model(seed uint64) *bench.Model {
+func model(seed uint64) *experiment.Model {
 	r := rng.New(seed, "init")
 	net := nn.NewSequential[float32](nn.NewDense[float32]("h", 4, 8, nn.Glorot, r), nn.NewAct[float32](nn.Tanh), nn.NewDense[float32]("out", 8, 2, nn.Glorot, r))
 	net.SkipInputGrad()
-	return &bench.Model{Net: net}
+	return &experiment.Model{Net: net}
 }
 
 var settings = Settings{Epochs: 5, Batch: 20, Optimizer: "sgd", Momentum: 0.9, TargetMetric: TrainEvalAcc, TargetValue: 0.95}
@@ -52,7 +52,7 @@ func TestClassifyLearnsAndIsDeterministic(t *testing.T) {
 	if got := float64(a.Final[TestAcc]); got < 0.95 {
 		t.Fatalf("test accuracy %v on separable blobs", got)
 	}
-	if a.Final["reached_target"] != 1 || a.Final["updates_to_target"] > bench.Num(a.Updates) {
+	if a.Final["reached_target"] != 1 || a.Final["updates_to_target"] > experiment.Num(a.Updates) {
 		t.Fatalf("target not recorded: %v", a.Final)
 	}
 	if len(a.Curve) != settings.Epochs+1 || a.Curve[0].Update != 0 || a.Updates != 50 {

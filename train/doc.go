@@ -18,5 +18,5 @@
 // their sizes) without data; tasks with loops of their own (the recurrent
 // tasks) also implement [Stepper], which makes their loop's update on a
 // fixed batch ([SeqBatch]; [NewLMStep] for LanguageModel), so that package
-// bench/speed can time every task's update.
+// perf/speed can time every task's update.
 package train

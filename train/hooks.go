@@ -3,33 +3,33 @@ package train
 import (
 	"math"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
 // Hooks sorts a model's hooks by the points of an update at which a
 // training loop calls them (see the package documentation).
 type Hooks struct {
-	Starters   []bench.StepStarter
-	Perturbers []bench.Perturber
-	Observers  []bench.LossObserver
-	Tracers    []bench.Tracer
+	Starters   []experiment.StepStarter
+	Perturbers []experiment.Perturber
+	Observers  []experiment.LossObserver
+	Tracers    []experiment.Tracer
 }
 
 // CollectHooks returns the hooks of m.
-func CollectHooks(m *bench.Model) *Hooks {
+func CollectHooks(m *experiment.Model) *Hooks {
 	h := &Hooks{}
 	for _, v := range m.Hooks {
-		if s, ok := v.(bench.StepStarter); ok {
+		if s, ok := v.(experiment.StepStarter); ok {
 			h.Starters = append(h.Starters, s)
 		}
-		if s, ok := v.(bench.Perturber); ok {
+		if s, ok := v.(experiment.Perturber); ok {
 			h.Perturbers = append(h.Perturbers, s)
 		}
-		if s, ok := v.(bench.LossObserver); ok {
+		if s, ok := v.(experiment.LossObserver); ok {
 			h.Observers = append(h.Observers, s)
 		}
-		if s, ok := v.(bench.Tracer); ok {
+		if s, ok := v.(experiment.Tracer); ok {
 			h.Tracers = append(h.Tracers, s)
 		}
 	}
@@ -65,9 +65,9 @@ func (h *Hooks) Observe(t int, loss float64) {
 }
 
 // Trace adds every Tracer's values to v.
-func (h *Hooks) Trace(v bench.Values) {
+func (h *Hooks) Trace(v experiment.Values) {
 	for _, s := range h.Tracers {
-		s.Trace(func(name string, x float64) { v[name] = bench.Num(x) })
+		s.Trace(func(name string, x float64) { v[name] = experiment.Num(x) })
 	}
 }
 
@@ -77,7 +77,7 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 // StepFrom returns one update of m per call, numbered first, first+1, ...,
 // each made by [Hooks.Update] with m's hooks: the timed step of a task
 // whose loop is its own (train.Stepper). It returns the minibatch loss.
-func StepFrom(m *bench.Model, first int, clip float64, opt nn.Optimizer[float32], lr float64, fb func() float64) func() float64 {
+func StepFrom(m *experiment.Model, first int, clip float64, opt nn.Optimizer[float32], lr float64, fb func() float64) func() float64 {
 	hooks, params := CollectHooks(m), m.Net.Params()
 	t := first - 1
 	return func() float64 {

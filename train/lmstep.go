@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
@@ -52,7 +52,7 @@ type lmStep struct {
 // middle of an epoch starting from a zero state instead of a carried one,
 // which costs the same); plain SGD at the epoch's learning rate, clipping
 // at s.Clip.
-func NewLMStep(m *bench.Model, s LMSettings, perEpoch int, lr float64, first int, b *SeqBatch) (func() float64, error) {
+func NewLMStep(m *experiment.Model, s LMSettings, perEpoch int, lr float64, first int, b *SeqBatch) (func() float64, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -83,7 +83,7 @@ func (st *lmStep) run() float64 {
 // of s.EvalBatch columns as LanguageModel's evaluation reads the
 // validation and test streams (evaluation mode, the state carried from
 // call to call), on random tokens from r, and the tokens a call covers.
-func NewLMEval(m *bench.Model, s LMSettings, vocab int, r *rand.Rand) (func() float64, int) {
+func NewLMEval(m *experiment.Model, s LMSettings, vocab int, r *rand.Rand) (func() float64, int) {
 	n := s.Steps * s.EvalBatch
 	x := nn.NewMat[float32](n, 1)
 	y := make([]int32, n)

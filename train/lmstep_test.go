@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
@@ -14,17 +14,17 @@ import (
 
 // buildWith builds a under the configuration called name with the first
 // value of each of its axes.
-func buildWith(t *testing.T, name string, a bench.Arch, env bench.Env) *bench.Model {
+func buildWith(t *testing.T, name string, a experiment.Arch, env experiment.Env) *experiment.Model {
 	t.Helper()
 	cfg, err := harness.LookupConfig(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := bench.Hyper{}
+	h := experiment.Hyper{}
 	for _, ax := range cfg.Space("quick", a) {
 		h[ax.Name] = ax.Values[0]
 	}
-	o, err := bench.ResolveOptions(cfg.Options(), nil)
+	o, err := experiment.ResolveOptions(cfg.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func maxMove(a, b []*nn.Param[float32]) float64 {
 // the updates moved them.
 func TestLMStepMatchesLanguageModel(t *testing.T) {
 	const updates = 5
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 5, Hidden: []int{8, 6}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 5, Hidden: []int{8, 6}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
 	s := train.LMSettings{Epochs: 1, Batch: 3, Steps: 4, EvalBatch: 2, Clip: 0.5, DecayAfter: 4, Decay: 0.5}
 	b := train.LMWindow(s, a.Vocab, rand.New(rand.NewPCG(1, 2)))
 	// Column col of the stream is token i of the window's column cycle at
@@ -69,7 +69,7 @@ func TestLMStepMatchesLanguageModel(t *testing.T) {
 	if got := s.WindowsPerEpoch(len(stream)); got != updates {
 		t.Fatalf("%d windows per epoch, want %d", got, updates)
 	}
-	env := bench.Env{Seed: 3, Updates: updates, InitialLoss: math.Log(7)}
+	env := experiment.Env{Seed: 3, Updates: updates, InitialLoss: math.Log(7)}
 	for _, cfg := range []string{"baseline", "noisy", "anneal", "mollified"} {
 		t.Run(cfg, func(t *testing.T) {
 			loop := buildWith(t, cfg, a, env)
@@ -103,10 +103,10 @@ func TestLMStepMatchesLanguageModel(t *testing.T) {
 // LMSettings.LR from update first on (a late first update trains with the
 // decayed rate, so it moves the weights less than update 1 does).
 func TestLMStepDecays(t *testing.T) {
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 5, Hidden: []int{8}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 7, Embed: 5, Hidden: []int{8}, Out: 7, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
 	s := train.LMSettings{Epochs: 10, Batch: 3, Steps: 4, EvalBatch: 2, DecayAfter: 1, Decay: 0.5}
 	b := train.LMWindow(s, a.Vocab, rand.New(rand.NewPCG(1, 2)))
-	env := bench.Env{Seed: 3, Updates: 100, InitialLoss: math.Log(7)}
+	env := experiment.Env{Seed: 3, Updates: 100, InitialLoss: math.Log(7)}
 	move := func(first int) float64 {
 		m := buildWith(t, "baseline", a, env)
 		run, err := train.NewLMStep(m, s, 10, 1, first, b)

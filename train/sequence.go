@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
@@ -104,7 +104,7 @@ const (
 // test_ppl_at_best_valid and best_valid_update (early stopping on the
 // validation split, without keeping weights); the same in bits per symbol
 // with Bits; updates_to_target and reached_target with TargetPPL.
-func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSettings, lr float64, progress func(float64)) (*bench.Record, error) {
+func LanguageModel(ctx context.Context, c *Corpus, model *experiment.Model, s LMSettings, lr float64, progress func(float64)) (*experiment.Record, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -133,7 +133,7 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 	y := make([]int32, s.Steps*s.Batch)
 	var ce nn.SeqSoftmaxCE[float32]
 
-	rec := &bench.Record{Params: nn.CountParams(params)}
+	rec := &experiment.Record{Params: nn.CountParams(params)}
 	var running float64
 	var runningN int
 	t := 0
@@ -141,20 +141,20 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 	bestValid, bestTest, bestUpdate := math.Inf(1), math.NaN(), 0
 	reachedAt := 0
 	evaluate := func() {
-		p := bench.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: bench.Values{}}
+		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
 		if runningN > 0 {
-			p.Values[TrainLoss] = bench.Num(running / float64(runningN))
-			p.Values[TrainPPL] = bench.Num(math.Exp(running / float64(runningN)))
+			p.Values[TrainLoss] = experiment.Num(running / float64(runningN))
+			p.Values[TrainPPL] = experiment.Num(math.Exp(running / float64(runningN)))
 		}
 		running, runningN = 0, 0
 		vl := ev.run(c.Valid, &ce)
 		tl := ev.run(c.Test, &ce)
-		p.Values[ValidLoss], p.Values[ValidPPL] = bench.Num(vl), bench.Num(math.Exp(vl))
-		p.Values[TestLoss], p.Values[TestPPL] = bench.Num(tl), bench.Num(math.Exp(tl))
+		p.Values[ValidLoss], p.Values[ValidPPL] = experiment.Num(vl), experiment.Num(math.Exp(vl))
+		p.Values[TestLoss], p.Values[TestPPL] = experiment.Num(tl), experiment.Num(math.Exp(tl))
 		if s.Bits {
-			p.Values[ValidBPC], p.Values[TestBPC] = bench.Num(vl/math.Ln2), bench.Num(tl/math.Ln2)
+			p.Values[ValidBPC], p.Values[TestBPC] = experiment.Num(vl/math.Ln2), experiment.Num(tl/math.Ln2)
 		}
-		p.Values[LRValue] = bench.Num(epochLR)
+		p.Values[LRValue] = experiment.Num(epochLR)
 		hooks.Trace(p.Values)
 		if vl < bestValid {
 			bestValid, bestTest, bestUpdate = vl, tl, t
@@ -203,23 +203,23 @@ func LanguageModel(ctx context.Context, c *Corpus, model *bench.Model, s LMSetti
 		evaluate()
 	}
 	rec.Updates = t
-	rec.Final = bench.Values{}
+	rec.Final = experiment.Values{}
 	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
 		rec.Final[k] = v
 	}
-	rec.Final["best_valid_ppl"] = bench.Num(math.Exp(bestValid))
-	rec.Final["test_ppl_at_best_valid"] = bench.Num(math.Exp(bestTest))
-	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	rec.Final["best_valid_ppl"] = experiment.Num(math.Exp(bestValid))
+	rec.Final["test_ppl_at_best_valid"] = experiment.Num(math.Exp(bestTest))
+	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	if s.Bits {
-		rec.Final["best_valid_bpc"] = bench.Num(bestValid / math.Ln2)
-		rec.Final["test_bpc_at_best_valid"] = bench.Num(bestTest / math.Ln2)
+		rec.Final["best_valid_bpc"] = experiment.Num(bestValid / math.Ln2)
+		rec.Final["test_bpc_at_best_valid"] = experiment.Num(bestTest / math.Ln2)
 	}
 	if s.TargetPPL > 0 {
 		if reachedAt > 0 {
-			rec.Final["updates_to_target"] = bench.Num(reachedAt)
+			rec.Final["updates_to_target"] = experiment.Num(reachedAt)
 			rec.Final["reached_target"] = 1
 		} else {
-			rec.Final["updates_to_target"] = bench.Num(total + 1)
+			rec.Final["updates_to_target"] = experiment.Num(total + 1)
 			rec.Final["reached_target"] = 0
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -22,10 +22,10 @@ func patternCorpus(n int) []int32 {
 	return s
 }
 
-func lmModel(t *testing.T, seed uint64) *bench.Model {
+func lmModel(t *testing.T, seed uint64) *experiment.Model {
 	t.Helper()
-	a := &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 6, Embed: 8, Hidden: []int{16}, Out: 6, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
-	m, err := baselines.Baseline{}.Build(a, nil, nil, bench.Env{Seed: seed, Updates: 100, InitialLoss: math.Log(6)})
+	a := &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: 6, Embed: 8, Hidden: []int{16}, Out: 6, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}}}
+	m, err := baselines.Baseline{}.Build(a, nil, nil, experiment.Env{Seed: seed, Updates: 100, InitialLoss: math.Log(6)})
 	if err != nil {
 		t.Fatal(err)
 	}

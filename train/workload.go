@@ -3,14 +3,14 @@ package train
 import (
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
 // Workload is the work of one run: its settings and the sizes of its
 // splits. Tasks describe their profiles with it (see [Workloader]), so that
 // tools can count updates and evaluations without loading data or
-// training; package bench/speed turns it and measured step times into time
+// training; package perf/speed turns it and measured step times into time
 // estimates.
 //
 // A task that trains with [Classify] fills Settings and the split sizes.
@@ -34,7 +34,7 @@ type Workload struct {
 	// "token", "sequence", "word".
 	Unit string
 	// InitialLoss, when positive, is the loss of an uninformed prediction
-	// the task tells configurations (bench.Env.InitialLoss); 0 means
+	// the task tells configurations (experiment.Env.InitialLoss); 0 means
 	// ln(classes), Classify's.
 	InitialLoss float64
 }
@@ -99,7 +99,7 @@ func (w Workload) EvalChunk() int {
 
 // Stepper is implemented by tasks that train with a loop of their own
 // rather than [Classify] (the recurrent tasks), so that the step
-// benchmarks (package bench/speed) can time the loop's update and
+// benchmarks (package perf/speed) can time the loop's update and
 // evaluation on a fixed batch, without the task's data.
 type Stepper interface {
 	// StepBatch draws from r the fixed batch of the step benchmark under
@@ -109,12 +109,12 @@ type Stepper interface {
 	// ... of model m on b exactly as the task's loop makes them
 	// (Hooks.Update with the loop's optimiser, clipping, learning rate
 	// from lr, and loss), each returning the update's loss.
-	Step(profile string, m *bench.Model, lr float64, first int, b *SeqBatch) (func() float64, error)
+	Step(profile string, m *experiment.Model, lr float64, first int, b *SeqBatch) (func() float64, error)
 	// Eval returns a function that runs the loop's evaluation of one
 	// chunk of the profile's evaluation shape, drawn from r (the forward
 	// pass in evaluation mode and the loss), and the number of units
 	// (those of Workload.EvalExamples) a call covers.
-	Eval(profile string, m *bench.Model, r *rand.Rand) (func() float64, int, error)
+	Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error)
 }
 
 // SeqBatch is a time-major batch of sequences (row t·Batch + b is step t of

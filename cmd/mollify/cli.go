@@ -13,7 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/report"
 )
@@ -93,7 +93,7 @@ type sweepFlags struct {
 }
 
 // setFlag collects -set config.option=value.
-type setFlag map[string]bench.Options
+type setFlag map[string]experiment.Options
 
 func (s setFlag) String() string { return "" }
 
@@ -104,7 +104,7 @@ func (s setFlag) Set(v string) error {
 		return fmt.Errorf("%q is not config.option=value (e.g. mollified.eval=expect)", v)
 	}
 	if s[cfg] == nil {
-		s[cfg] = bench.Options{}
+		s[cfg] = experiment.Options{}
 	}
 	s[cfg][opt] = val
 	return nil
@@ -133,13 +133,13 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 	if f.seeds < 0 {
 		return harness.Plan{}, usagef("-seeds: %d, want 0 (the task's seeds) or more", f.seeds)
 	}
-	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]bench.Options(f.set)}
+	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]experiment.Options(f.set)}
 	if f.sel != "" {
 		metric, dir, ok := strings.Cut(f.sel, ":")
 		if !ok || metric == "" || (dir != "min" && dir != "max") {
 			return p, usagef("-select: %q is not metric:min or metric:max (e.g. best_valid_acc:max)", f.sel)
 		}
-		p.Select = &bench.Selector{Metric: metric, Maximize: dir == "max"}
+		p.Select = &experiment.Selector{Metric: metric, Maximize: dir == "max"}
 	}
 	var err error
 	if p.Tasks, err = pick(f.tasks, harness.Tasks, harness.LookupTask); err != nil {
@@ -156,7 +156,7 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 		if !slices.Contains(p.Configs, c) {
 			return p, usagef("-set: configuration %s is not selected by -configs", name)
 		}
-		if _, err := bench.ResolveOptions(c.Options(), opts); err != nil {
+		if _, err := experiment.ResolveOptions(c.Options(), opts); err != nil {
 			return p, usagef("-set: %s: %v", name, err)
 		}
 	}

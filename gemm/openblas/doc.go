@@ -12,7 +12,7 @@
 // OpenBLAS picks its kernels from the CPU model, which a virtual machine
 // may hide: on the reference machine it falls back to its Prescott (SSE3)
 // kernels, at a quarter of the speed or less, unless told the core type
-// (OPENBLAS_CORETYPE=SkylakeX for AVX-512; bench/cmd/benchtable sets it
+// (OPENBLAS_CORETYPE=SkylakeX for AVX-512; perf/cmd/benchtable sets it
 // from the CPU's features, for OpenBLAS here and for PyTorch, whose BLAS it
 // also is).
 //

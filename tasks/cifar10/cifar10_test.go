@@ -15,7 +15,7 @@ import (
 	"testing/fstest"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
@@ -337,7 +337,7 @@ func TestRunLearns(t *testing.T) {
 	s.Prep.Valid = 128
 	s.Epochs, s.LRDecayEpochs = 3, []int{2}
 	s.Net.Blocks = 1 // ResNet-8: the pipeline must learn within 48 updates
-	spec := bench.RunSpec{Task: "cifar10", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	spec := experiment.RunSpec{Task: "cifar10", Profile: "test", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 0.1}}
 	rec, err := run(context.Background(), s, spec, baselines.Baseline{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -368,7 +368,7 @@ func TestRunLearns(t *testing.T) {
 
 func TestPaperProfileNeedsRealData(t *testing.T) {
 	t.Setenv(EnvDir, t.TempDir())
-	spec := bench.RunSpec{Task: "cifar10", Profile: "paper", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	spec := experiment.RunSpec{Task: "cifar10", Profile: "paper", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 0.1}}
 	_, err := (Task{}).Run(context.Background(), spec, baselines.Baseline{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
 		t.Fatalf("paper profile without data: %v", err)

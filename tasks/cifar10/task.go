@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
@@ -85,46 +85,46 @@ func settingsFor(profile string) (Settings, error) {
 // Task is the CIFAR-10 residual-network task (paper Table 1).
 type Task struct{}
 
-var _ bench.Task = Task{}
+var _ experiment.Task = Task{}
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "cifar10" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "CIFAR-10, ResNet-110, stochastic-depth recipe, 500 epochs (paper Table 1); quick: ResNet-20 on a synthetic stand-in"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. The paper trains every model with the
+// Sweep implements experiment.Task. The paper trains every model with the
 // stochastic-depth network's hyper-parameters (lr 0.1), so the learning
 // rate is not tuned, and the configurations' own spaces are single points
 // for this network; the one tuning run per configuration is what the
 // harness's selection needs. Selection is on the best validation accuracy.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: "best_valid_acc", Maximize: true}
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1}, Budget: 1, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1}, Budget: 1, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.1}, Budget: 1, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.1}, Budget: 1, Select: sel}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("cifar10: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("cifar10: unknown profile %q (want quick or paper)", profile)
 }
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
 	}
-	return &bench.ConvNet{ResNetSpec: s.Net}, nil
+	return &experiment.ConvNet{ResNetSpec: s.Net}, nil
 }
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -133,12 +133,12 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 }
 
 // run is Run under explicit settings.
-func run(ctx context.Context, s Settings, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+func run(ctx context.Context, s Settings, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	data, err := cachedData(s)
 	if err != nil {
 		return nil, err
 	}
-	return train.RunTask(ctx, spec, cfg, &bench.ConvNet{ResNetSpec: s.Net}, data, s.Settings, s, progress)
+	return train.RunTask(ctx, spec, cfg, &experiment.ConvNet{ResNetSpec: s.Net}, data, s.Settings, s, progress)
 }
 
 var cache memo.Map[string, *train.Data]
@@ -196,7 +196,7 @@ func forwardMACs(n nn.ResNetSpec) float64 {
 	return macs + float64(in*n.Classes)
 }
 
-// Cost implements bench.Coster: multiply-adds of training (three passes per
+// Cost implements experiment.Coster: multiply-adds of training (three passes per
 // image) and of the evaluations.
 func (Task) Cost(profile string) float64 {
 	s, err := settingsFor(profile)
@@ -216,22 +216,22 @@ func (Task) Cost(profile string) float64 {
 	return (3*float64(updates*s.Batch) + evals) * forwardMACs(s.Net)
 }
 
-// Report implements bench.Reporter: Table 1 as ordering claims.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+// Report implements experiment.Reporter: Table 1 as ordering claims.
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
 			{Name: "best_valid_acc", Label: "best valid acc", HigherBetter: true},
 			{Name: train.TestAcc, Label: "final test acc", HigherBetter: true},
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
 		},
 		Curve: train.ValidAcc, CurveLabel: "validation accuracy",
-		Claims: []bench.Claim{
+		Claims: []experiment.Claim{
 			{ID: "cifar-sd-vs-mollified", Text: "Table 1: stochastic depth reaches a higher test accuracy than the mollified convnet (93.25 vs 92.45)", Metric: "test_acc_at_best_valid", Config: "stochdepth", Versus: "mollified"},
 			{ID: "cifar-mollified-vs-resnet", Text: "Table 1: the mollified convnet reaches a higher test accuracy than the ResNet (92.45 vs 91.78)", Metric: "test_acc_at_best_valid", Config: "mollified", Versus: "baseline"},
 		},
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

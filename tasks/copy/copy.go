@@ -6,7 +6,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/train"
@@ -68,41 +68,41 @@ func settingsFor(profile string) (Settings, error) {
 
 func (s Settings) gen() Generator { return Generator{Bits: s.Bits, MaxLen: s.MaxLen} }
 
-func (s Settings) arch() *bench.LSTM {
-	return &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: s.gen().In(), Hidden: []int{s.Hidden}, Out: s.Bits, Init: s.Init, ForgetBias: s.ForgetBias}}
+func (s Settings) arch() *experiment.LSTM {
+	return &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{In: s.gen().In(), Hidden: []int{s.Hidden}, Out: s.Bits, Init: s.Init, ForgetBias: s.ForgetBias}}
 }
 
 // Task is the copy task.
 type Task struct{}
 
-var _ bench.Task = Task{}
+var _ experiment.Task = Task{}
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "copy" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "copy task: random binary vectors, length curriculum, 1-layer LSTM (baselines.md §4.4; not in the paper's main text)"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. Selection minimises the best validation cost
+// Sweep implements experiment.Task. Selection minimises the best validation cost
 // (bits per sequence), a smoother criterion than the bit error.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: "best_valid_bps"}
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: "best_valid_bps"}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
 }
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -154,8 +154,8 @@ const (
 	LenBound    = "len_bound" // the curriculum's current upper bound on training lengths
 )
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 // loss hooks see it in nats per bit; an uninformed predictor scores ln 2).
 // Every EvalEvery updates the network is evaluated on the fixed validation
 // and test sets.
-func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, progress func(float64)) (*bench.Record, error) {
+func run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s Settings, progress func(float64)) (*experiment.Record, error) {
 	gen := s.gen()
 	r := rng.New(spec.Seed, "copy/train")
 	lens := make([]int, s.Batch)
@@ -183,8 +183,8 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 }
 
 // loop is run's training loop; draw lays out the batch of update t in b.
-func loop(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, draw func(t int, b *Batch), progress func(float64)) (*bench.Record, error) {
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2}
+func loop(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s Settings, draw func(t int, b *Batch), progress func(float64)) (*experiment.Record, error) {
+	env := experiment.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2}
 	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
 	if err != nil {
 		return nil, fmt.Errorf("copy: %s: %w", cfg.Name(), err)
@@ -201,23 +201,23 @@ func loop(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings,
 	var b Batch
 	var bce nn.SigmoidBCE[float32]
 
-	rec := &bench.Record{Params: nn.CountParams(params)}
+	rec := &experiment.Record{Params: nn.CountParams(params)}
 	var running float64
 	var runningN int
 	bestValid, bestTest, bestUpdate := math.Inf(1), math.NaN(), 0
 	zeroAt := 0
 	t := 0
 	evaluate := func() {
-		p := bench.Point{Update: t, Epoch: float64(t) / float64(s.Updates), Values: bench.Values{}}
+		p := experiment.Point{Update: t, Epoch: float64(t) / float64(s.Updates), Values: experiment.Values{}}
 		if runningN > 0 {
-			p.Values[TrainBPS] = bench.Num(running / float64(runningN))
+			p.Values[TrainBPS] = experiment.Num(running / float64(runningN))
 		}
 		running, runningN = 0, 0
 		vb, ve := score(net, sets[0], &bce)
 		tb, te := score(net, sets[1], &bce)
-		p.Values[ValidBPS], p.Values[ValidBitErr] = bench.Num(vb), bench.Num(ve)
-		p.Values[TestBPS], p.Values[TestBitErr] = bench.Num(tb), bench.Num(te)
-		p.Values[LenBound] = bench.Num(s.Curriculum.UpperBound(t*s.Batch, s.MaxLen))
+		p.Values[ValidBPS], p.Values[ValidBitErr] = experiment.Num(vb), experiment.Num(ve)
+		p.Values[TestBPS], p.Values[TestBitErr] = experiment.Num(tb), experiment.Num(te)
+		p.Values[LenBound] = experiment.Num(s.Curriculum.UpperBound(t*s.Batch, s.MaxLen))
 		hooks.Trace(p.Values)
 		if vb < bestValid {
 			bestValid, bestTest, bestUpdate = vb, te, t
@@ -258,18 +258,18 @@ func loop(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings,
 		evaluate()
 	}
 	rec.Updates = t
-	rec.Final = bench.Values{}
+	rec.Final = experiment.Values{}
 	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
 		rec.Final[k] = v
 	}
-	rec.Final["best_valid_bps"] = bench.Num(bestValid)
-	rec.Final["test_bit_err_at_best_valid"] = bench.Num(bestTest)
-	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	rec.Final["best_valid_bps"] = experiment.Num(bestValid)
+	rec.Final["test_bit_err_at_best_valid"] = experiment.Num(bestTest)
+	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	if zeroAt > 0 {
-		rec.Final["updates_to_target"] = bench.Num(zeroAt)
+		rec.Final["updates_to_target"] = experiment.Num(zeroAt)
 		rec.Final["reached_target"] = 1
 	} else {
-		rec.Final["updates_to_target"] = bench.Num(s.Updates + 1)
+		rec.Final["updates_to_target"] = experiment.Num(s.Updates + 1)
 		rec.Final["reached_target"] = 0
 	}
 	return rec, nil
@@ -313,7 +313,7 @@ func score(net nn.Layer[float32], set evalSet, bce *nn.SigmoidBCE[float32]) (bps
 	return sum / math.Ln2 / float64(seqs), float64(wrong) / float64(bits)
 }
 
-// Cost implements bench.Coster: multiply-adds of training (3 per weight
+// Cost implements experiment.Coster: multiply-adds of training (3 per weight
 // per step) and evaluation, at the mean sequence length.
 func (Task) Cost(profile string) float64 {
 	s, err := settingsFor(profile)
@@ -327,12 +327,12 @@ func (Task) Cost(profile string) float64 {
 	return (trainSteps + evalSteps) * float64(weights)
 }
 
-// Report implements bench.Reporter. The paper's main text has no copy
+// Report implements experiment.Reporter. The paper's main text has no copy
 // task, so there is no claim to check; the table compares how fast and how
 // well each configuration learns it.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: "test_bit_err_at_best_valid", Label: "test bit error (best valid)"},
 			{Name: "best_valid_bps", Label: "best valid bits/sequence"},
 			{Name: "updates_to_target", Label: "updates to zero valid bit error"},
@@ -341,5 +341,5 @@ func (Task) Report() bench.ReportSpec {
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 )
 
 func TestGeneratorLayout(t *testing.T) {
@@ -85,9 +85,9 @@ func TestRunLearnsAndIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Bits, s.MaxLen, s.Hidden, s.Updates, s.EvalEvery = 2, 2, 16, 300, 100
-	spec := bench.RunSpec{Task: "copy", Profile: "test", Config: "baseline", Seed: 3, Hyper: bench.Hyper{"lr": 0.02}}
+	spec := experiment.RunSpec{Task: "copy", Profile: "test", Config: "baseline", Seed: 3, Hyper: experiment.Hyper{"lr": 0.02}}
 	var out [2][]byte
-	var rec *bench.Record
+	var rec *experiment.Record
 	for i := range out {
 		rec, err = run(context.Background(), spec, baselines.Baseline{}, s, nil)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -58,7 +58,7 @@ func seqBatch(b *Batch) *train.SeqBatch {
 
 // Step implements train.Stepper: the loop's update (forwardBackward under
 // Hooks.Update with the profile's optimiser, clipping and learning rate).
-func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train
 	return s.step(m, lr, first, b)
 }
 
-func (s Settings) step(m *bench.Model, lr float64, first int, sb *train.SeqBatch) (func() float64, error) {
+func (s Settings) step(m *experiment.Model, lr float64, first int, sb *train.SeqBatch) (func() float64, error) {
 	if sb.Loss != train.LossBCE || len(sb.Lens) != sb.Batch || sb.X.Rows != sb.Steps*sb.Batch || sb.X.Cols != s.gen().In() || sb.Y.Cols != s.Bits || len(sb.Mask) != sb.X.Rows {
 		return nil, fmt.Errorf("copy: a %q batch of %d×%d steps (%v inputs, %v targets), want padded %d-bit sequences", sb.Loss, sb.Steps, sb.Batch, sb.X, sb.Y, s.Bits)
 	}
@@ -86,7 +86,7 @@ func (s Settings) step(m *bench.Model, lr float64, first int, sb *train.SeqBatch
 // Eval implements train.Stepper: one batch of Batch sequences with lengths
 // uniform on 1..MaxLen, as the evaluation sets are drawn, scored as the
 // loop scores them; per sequence.
-func (Task) Eval(profile string, m *bench.Model, r *rand.Rand) (func() float64, int, error) {
+func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, 0, err

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
@@ -15,17 +15,17 @@ import (
 
 // firstPoint is the spec of a run under cfg with the first value of each
 // of its axes.
-func firstPoint(t *testing.T, cfg bench.Config, a bench.Arch, lr float64) bench.RunSpec {
+func firstPoint(t *testing.T, cfg experiment.Config, a experiment.Arch, lr float64) experiment.RunSpec {
 	t.Helper()
-	h := bench.Hyper{"lr": lr}
+	h := experiment.Hyper{"lr": lr}
 	for _, ax := range cfg.Space("quick", a) {
 		h[ax.Name] = ax.Values[0]
 	}
-	o, err := bench.ResolveOptions(cfg.Options(), nil)
+	o, err := experiment.ResolveOptions(cfg.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bench.RunSpec{Task: "copy", Profile: "test", Config: cfg.Name(), Seed: 4, Hyper: h, Options: o}
+	return experiment.RunSpec{Task: "copy", Profile: "test", Config: cfg.Name(), Seed: 4, Hyper: h, Options: o}
 }
 
 func maxMove(a, b []*nn.Param[float32]) float64 {
@@ -52,12 +52,12 @@ func TestStepMatchesLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixed := Batch{Lens: sb.Lens, X: sb.X, Y: sb.Y, Mask: sb.Mask}
-	for _, cfg := range []bench.Config{baselines.Baseline{}, baselines.Noisy{}, baselines.Anneal{}, mollified.Config{}} {
+	for _, cfg := range []experiment.Config{baselines.Baseline{}, baselines.Noisy{}, baselines.Anneal{}, mollified.Config{}} {
 		t.Run(cfg.Name(), func(t *testing.T) {
 			spec := firstPoint(t, cfg, s.arch(), 0.01)
 			var loopNet nn.Layer[float32]
-			build := func() *bench.Model {
-				m, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, bench.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2})
+			build := func() *experiment.Model {
+				m, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, experiment.Env{Seed: spec.Seed, Updates: s.Updates, InitialLoss: math.Ln2})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,11 +96,11 @@ func TestStepMatchesLoop(t *testing.T) {
 // capture is a configuration that builds as its Config does and keeps the
 // network it built.
 type capture struct {
-	bench.Config
+	experiment.Config
 	net *nn.Layer[float32]
 }
 
-func (c capture) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func (c capture) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	m, err := c.Config.Build(a, h, o, env)
 	if err == nil {
 		*c.net = m.Net
@@ -137,7 +137,7 @@ func TestWorkloadMatchesRun(t *testing.T) {
 	s, _ := settingsFor("quick")
 	s.Updates, s.EvalEvery, s.Valid, s.Test = 30, 7, 20, 12
 	w := s.workload()
-	spec := bench.RunSpec{Task: "copy", Profile: "test", Config: "baseline", Seed: 3, Hyper: bench.Hyper{"lr": 0.01}}
+	spec := experiment.RunSpec{Task: "copy", Profile: "test", Config: "baseline", Seed: 3, Hyper: experiment.Hyper{"lr": 0.01}}
 	rec, err := run(context.Background(), spec, baselines.Baseline{}, s, nil)
 	if err != nil {
 		t.Fatal(err)

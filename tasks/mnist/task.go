@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
@@ -45,9 +45,9 @@ var (
 )
 
 var (
-	_ bench.Task     = Task{}
-	_ bench.Reporter = Task{}
-	_ bench.Coster   = Task{}
+	_ experiment.Task     = Task{}
+	_ experiment.Reporter = Task{}
+	_ experiment.Coster   = Task{}
 )
 
 func (t Task) settings(profile string) (Settings, error) {
@@ -82,40 +82,40 @@ func (t Task) settings(profile string) (Settings, error) {
 	return s, nil
 }
 
-func (s Settings) arch() *bench.MLP {
-	return &bench.MLP{In: Pixels, Hidden: s.Hidden, Out: 10, Act: s.Act, Init: s.Init}
+func (s Settings) arch() *experiment.MLP {
+	return &experiment.MLP{In: Pixels, Hidden: s.Hidden, Out: 10, Act: s.Act, Init: s.Init}
 }
 
-// Name implements bench.Task: "mnist-tanh" or "mnist-sigmoid".
+// Name implements experiment.Task: "mnist-tanh" or "mnist-sigmoid".
 func (t Task) Name() string { return "mnist-" + t.Act.String() }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (t Task) Summary() string {
 	return fmt.Sprintf("MNIST 50k/10k/10k, 20-layer %v MLP of 256 units, SGD with momentum, 50 epochs (deep MLP the paper targets; not in its main text)", t.Act)
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. Tuning maximises the best validation
+// Sweep implements experiment.Task. Tuning maximises the best validation
 // accuracy.
-func (t Task) Sweep(profile string) (bench.Sweep, error) {
+func (t Task) Sweep(profile string) (experiment.Sweep, error) {
 	if _, err := t.settings(profile); err != nil {
-		return bench.Sweep{}, err
+		return experiment.Sweep{}, err
 	}
-	sel := bench.Selector{Metric: "best_valid_acc", Maximize: true}
+	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
 	if profile == "quick" {
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
 	}
-	return bench.Sweep{
+	return experiment.Sweep{
 		Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101},
 		LR:     []float64{0.003, 0.01, 0.03, 0.1, 0.3, 1},
 		Budget: 12, Select: sel,
 	}, nil
 }
 
-// Arch implements bench.Task.
-func (t Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (t Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := t.settings(profile)
 	if err != nil {
 		return nil, err
@@ -123,8 +123,8 @@ func (t Task) Arch(profile string) (bench.Arch, error) {
 	return s.arch(), nil
 }
 
-// Run implements bench.Task.
-func (t Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (t Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := t.settings(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func split(s *Set, from, n int) train.Split {
 	return train.Split{X: x, Y: y}
 }
 
-// Cost implements bench.Coster: multiply-adds of training (forward and
+// Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
 func (t Task) Cost(profile string) float64 {
 	s, err := t.settings(profile)
@@ -215,11 +215,11 @@ func (t Task) Cost(profile string) float64 {
 	return (trainMACs + evals) * float64(weights)
 }
 
-// Report implements bench.Reporter. The paper makes no MNIST claim in its
+// Report implements experiment.Reporter. The paper makes no MNIST claim in its
 // main text, so the report lists measurements only.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
 			{Name: train.TestAcc, Label: "final test acc", HigherBetter: true},
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
@@ -229,5 +229,5 @@ func (Task) Report() bench.ReportSpec {
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (t Task) Settings(profile string) (any, error) { return t.settings(profile) }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
 
@@ -57,7 +57,7 @@ func TestVariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m, ok := a.(*bench.MLP); !ok || m.In != Pixels || m.Out != 10 || len(m.Hidden) != 20 || m.Act != task.Act {
+			if m, ok := a.(*experiment.MLP); !ok || m.In != Pixels || m.Out != 10 || len(m.Hidden) != 20 || m.Act != task.Act {
 				t.Errorf("%s %s: arch %+v, want a 784-input, 20-layer %v MLP with 10 outputs", task.Name(), p, a, task.Act)
 			}
 			if _, err := task.Sweep(p); err != nil {

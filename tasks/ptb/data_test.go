@@ -10,11 +10,7 @@ import (
 
 func loadOrSkip(t *testing.T) *Texts {
 	t.Helper()
-	dir, err := Dir()
-	if err != nil {
-		t.Skip(err)
-	}
-	tx, err := Load(dir)
+	tx, err := Load(Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +103,41 @@ func TestBadFiles(t *testing.T) {
 
 func TestDirFromEnvironment(t *testing.T) {
 	t.Setenv(EnvDir, "/nowhere/ptb")
-	if d, err := Dir(); err != nil || d != "/nowhere/ptb" {
-		t.Fatalf("Dir = %q, %v", d, err)
+	if d := Dir(); d != "/nowhere/ptb" {
+		t.Fatalf("Dir = %q", d)
+	}
+	if _, err := Load(Dir()); err == nil || !strings.Contains(err.Error(), "/nowhere/ptb") || !strings.Contains(err.Error(), EnvDir) {
+		t.Fatalf("Load from a missing $%s: %v, want an error naming the folder and the variable", EnvDir, err)
+	}
+	t.Setenv(EnvDir, "")
+	if d := Dir(); d != Embedded {
+		t.Fatalf("Dir with %s unset = %q, want the embedded copy", EnvDir, d)
+	}
+}
+
+// TestEmbedded checks the embedded copy end to end: its three files pass
+// their published sha256 (Load checks it) and tokenise to the published
+// counts, and a damaged copy in a folder is refused with the file's name.
+func TestEmbedded(t *testing.T) {
+	tx, err := Load(Embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range [][]byte{tx.Train, tx.Valid, tx.Test} {
+		if len(b) == 0 {
+			t.Fatalf("%s: empty", files[i].name)
+		}
+	}
+	dir := t.TempDir()
+	for i, b := range [][]byte{tx.Train, tx.Valid, tx.Test} {
+		if i == 1 {
+			b = b[:len(b)/2] // a truncated download
+		}
+		if err := os.WriteFile(filepath.Join(dir, files[i].name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), files[1].name) || !strings.Contains(err.Error(), "sha256") {
+		t.Fatalf("truncated %s: %v, want a checksum error naming it", files[1].name, err)
 	}
 }

@@ -5,11 +5,11 @@
 //
 // # Data
 //
-// Mikolov's PTB files ptb.{train,valid,test}.txt, read from the directory
-// named by $MOLLIFY_PTB, else from the nearest shared/data/ptb in the
-// working directory or one of its ancestors (the project keeps them in
-// ../shared/data/ptb), else /work/shared/data/ptb. Plain or gzipped files are accepted; the decompressed
-// text must have the published sha256 (README of the data folder), or the
+// Mikolov's PTB files ptb.{train,valid,test}.txt ship gzipped in this
+// package's data/ folder and are embedded in the binary (go:embed), so the
+// suite needs no download; $MOLLIFY_PTB names another folder to read
+// instead. Plain or gzipped files are accepted there; the decompressed
+// text must have the published sha256 (README's data section), or the
 // run stops and says where to get the right copy. Words are split on white
 // space, every line ends with <eos>, and the 10,000-word vocabulary is
 // ordered by decreasing training frequency, then alphabetically (as in the

@@ -6,7 +6,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -68,43 +68,43 @@ func vocabSize(level string) int {
 	return 10000
 }
 
-func (s Settings) arch() *bench.LSTM {
+func (s Settings) arch() *experiment.LSTM {
 	v := vocabSize(s.Level)
-	return &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: v, Embed: s.Embed, Hidden: s.Hidden, Out: v, Init: s.Init}}
+	return &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{Vocab: v, Embed: s.Embed, Hidden: s.Hidden, Out: v, Init: s.Init}}
 }
 
 // Task is the PTB language-modelling task.
 type Task struct{}
 
-var _ bench.Task = Task{}
+var _ experiment.Task = Task{}
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "ptb" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "PTB word-level language model, 3-layer LSTM without regularisation (paper Sec. 9, Table 2); quick: character-level on a prefix"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. The learning rate is Zaremba et al.'s 1 in
+// Sweep implements experiment.Task. The learning rate is Zaremba et al.'s 1 in
 // both profiles (protocol.md fixes it); configurations tune their own
 // constants. Selection minimises the best validation perplexity.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: "best_valid_ppl"}
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: "best_valid_ppl"}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 1, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 1, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("ptb: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("ptb: unknown profile %q (want quick or paper)", profile)
 }
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -112,8 +112,8 @@ func (Task) Arch(profile string) (bench.Arch, error) {
 	return s.arch(), nil
 }
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -121,12 +121,12 @@ func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progr
 	return run(ctx, spec, cfg, s, progress)
 }
 
-func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, progress func(float64)) (*bench.Record, error) {
+func run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s Settings, progress func(float64)) (*experiment.Record, error) {
 	c, err := corpus(s)
 	if err != nil {
 		return nil, err
 	}
-	env := bench.Env{Seed: spec.Seed, Updates: s.Updates(len(c.Train)), InitialLoss: math.Log(float64(c.Vocab))}
+	env := experiment.Env{Seed: spec.Seed, Updates: s.Updates(len(c.Train)), InitialLoss: math.Log(float64(c.Vocab))}
 	model, err := cfg.Build(s.arch(), spec.Hyper, spec.Options, env)
 	if err != nil {
 		return nil, fmt.Errorf("ptb: %s: %w", cfg.Name(), err)
@@ -147,10 +147,7 @@ var (
 // corpus loads, checks and tokenises the files once per process and level,
 // and cuts the profile's prefixes.
 func corpus(s Settings) (*train.Corpus, error) {
-	dir, err := Dir()
-	if err != nil {
-		return nil, err
-	}
+	dir := Dir()
 	corpusMu.Lock()
 	defer corpusMu.Unlock()
 	key := dir + "\x00" + s.Level
@@ -182,7 +179,7 @@ func corpus(s Settings) (*train.Corpus, error) {
 	return &train.Corpus{Train: cut(c.Train, s.Train), Valid: cut(c.Valid, s.Valid), Test: cut(c.Test, s.Test), Vocab: c.Vocab}, nil
 }
 
-// Cost implements bench.Coster: multiply-adds of training (3 per weight
+// Cost implements experiment.Coster: multiply-adds of training (3 per weight
 // per token) and of the evaluations (1 per weight per token), with the
 // profile's nominal split sizes.
 func (Task) Cost(profile string) float64 {
@@ -221,22 +218,22 @@ func (s Settings) sizes() [3]int {
 	return all
 }
 
-// Report implements bench.Reporter: Table 2 compares test perplexities;
+// Report implements experiment.Reporter: Table 2 compares test perplexities;
 // the text adds that the mollified LSTM converges faster.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: "test_ppl_at_best_valid", Label: "test perplexity (best valid)"},
 			{Name: "best_valid_ppl", Label: "best valid perplexity"},
 			{Name: "updates_to_target", Label: "updates to target valid perplexity"},
 		},
 		Curve: train.ValidPPL, CurveLabel: "validation perplexity", LogY: true,
-		Claims: []bench.Claim{
+		Claims: []experiment.Claim{
 			{ID: "ptb-table2", Text: "Table 2: the mollified LSTM reaches a lower test perplexity than the plain LSTM (115.7 vs 119.4)", Metric: "test_ppl_at_best_valid", Config: "mollified", Versus: "baseline"},
 			{ID: "ptb-speed", Text: "Sec. 9: the mollified LSTM converges faster than the plain LSTM (fewer updates to the target validation perplexity)", Metric: "updates_to_target", Config: "mollified", Versus: "baseline"},
 		},
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
@@ -24,25 +24,22 @@ var tiny = Settings{
 // and training lowers the validation perplexity from its initial value
 // (the vocabulary size, 50, for an untrained network).
 func TestRunIsDeterministicAndLearns(t *testing.T) {
-	if _, err := Dir(); err != nil {
-		t.Skip(err)
-	}
-	o, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	o, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		cfg bench.Config
-		h   bench.Hyper
-		o   bench.Options
+		cfg experiment.Config
+		h   experiment.Hyper
+		o   experiment.Options
 	}{
-		{baselines.Baseline{}, bench.Hyper{"lr": 1}, nil},
-		{mollified.Config{}, bench.Hyper{"lr": 1, mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, o},
+		{baselines.Baseline{}, experiment.Hyper{"lr": 1}, nil},
+		{mollified.Config{}, experiment.Hyper{"lr": 1, mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, o},
 	} {
 		t.Run(c.cfg.Name(), func(t *testing.T) {
-			spec := bench.RunSpec{Task: "ptb", Profile: "test", Config: c.cfg.Name(), Seed: 7, Hyper: c.h, Options: c.o}
+			spec := experiment.RunSpec{Task: "ptb", Profile: "test", Config: c.cfg.Name(), Seed: 7, Hyper: c.h, Options: c.o}
 			var out [2][]byte
-			var rec *bench.Record
+			var rec *experiment.Record
 			for i := range out {
 				rec, err = run(context.Background(), spec, c.cfg, tiny, nil)
 				if err != nil {
@@ -93,15 +90,12 @@ func TestProfiles(t *testing.T) {
 // TestWordLevelRun runs the word-level path (10,000-way softmax, evaluation
 // in one column) on prefixes of the splits.
 func TestWordLevelRun(t *testing.T) {
-	if _, err := Dir(); err != nil {
-		t.Skip(err)
-	}
 	s := Settings{
 		Level: "word", Train: 4200, Valid: 300, Test: 300, Embed: 16, Hidden: []int{16, 16, 16},
 		Init:       nn.Init{Kind: nn.Uniform, Scale: 0.1},
 		LMSettings: train.LMSettings{Epochs: 1, Batch: 10, Steps: 20, EvalBatch: 1, Clip: 5, DecayAfter: 4, Decay: 0.5, TargetPPL: 140},
 	}
-	spec := bench.RunSpec{Task: "ptb", Profile: "test", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 1}}
+	spec := experiment.RunSpec{Task: "ptb", Profile: "test", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 1}}
 	rec, err := run(context.Background(), spec, baselines.Baseline{}, s, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +105,7 @@ func TestWordLevelRun(t *testing.T) {
 	if math.Abs(v0-10000) > 200 || v > 3000 {
 		t.Fatalf("validation perplexity %v → %v", v0, v)
 	}
-	if rec.Final["reached_target"] != 0 || rec.Final["updates_to_target"] != bench.Num(rec.Updates+1) {
+	if rec.Final["reached_target"] != 0 || rec.Final["updates_to_target"] != experiment.Num(rec.Updates+1) {
 		t.Fatalf("target bookkeeping: %v, %v", rec.Final["reached_target"], rec.Final["updates_to_target"])
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/train"
 )
 
@@ -60,7 +60,7 @@ func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, err
 }
 
 // Step implements train.Stepper: LanguageModel's update (train.NewLMStep).
-func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train
 
 // Eval implements train.Stepper: one window of the evaluation's columns
 // (train.NewLMEval), per token.
-func (Task) Eval(profile string, m *bench.Model, r *rand.Rand) (func() float64, int, error) {
+func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, 0, err

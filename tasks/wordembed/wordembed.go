@@ -7,7 +7,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/tasks/ptb"
@@ -87,10 +87,7 @@ var (
 // load trains the target vectors on PTB's word-level training text and
 // builds the splits, once per process and settings.
 func load(s Settings) (*Data, error) {
-	dir, err := ptb.Dir()
-	if err != nil {
-		return nil, err
-	}
+	dir := ptb.Dir()
 	vkey := fmt.Sprintf("%s|%+v|%d", dir, s.Vectors, s.DataSeed)
 	key := fmt.Sprintf("%s|%d|%v", vkey, s.Words, s.Split)
 	dataMu.Lock()
@@ -214,8 +211,8 @@ func batches(groups [][]int, size int, r interface {
 
 // arch is the network: character embedding, bidirectional LSTM layers, the
 // two directions' final states, a linear map to the vector.
-func (s Settings) arch(chars int) *bench.LSTM {
-	return &bench.LSTM{LSTMNetSpec: nn.LSTMNetSpec{
+func (s Settings) arch(chars int) *experiment.LSTM {
+	return &experiment.LSTM{LSTMNetSpec: nn.LSTMNetSpec{
 		Vocab: chars, Embed: s.Embed, Hidden: s.Hidden, Bidirectional: true, Summary: true,
 		Out: s.Vectors.Dim, Init: s.Init,
 	}}
@@ -224,29 +221,29 @@ func (s Settings) arch(chars int) *bench.LSTM {
 // Task is the word-embedding task.
 type Task struct{}
 
-var _ bench.Task = Task{}
+var _ experiment.Task = Task{}
 
-// Name implements bench.Task.
+// Name implements experiment.Task.
 func (Task) Name() string { return "wordembed" }
 
-// Summary implements bench.Task.
+// Summary implements experiment.Task.
 func (Task) Summary() string {
 	return "word vectors from characters with a bidirectional LSTM (paper Sec. 9, Fig. 5), targets: SGNS vectors trained on PTB (substitute for word2vec on Wikipedia)"
 }
 
-// Profiles implements bench.Task.
+// Profiles implements experiment.Task.
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
-// Sweep implements bench.Task. Selection minimises the validation loss.
-func (Task) Sweep(profile string) (bench.Sweep, error) {
-	sel := bench.Selector{Metric: "best_valid_loss"}
+// Sweep implements experiment.Task. Selection minimises the validation loss.
+func (Task) Sweep(profile string) (experiment.Sweep, error) {
+	sel := experiment.Selector{Metric: "best_valid_loss"}
 	switch profile {
 	case "quick":
-		return bench.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
 	case "paper":
-		return bench.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
 	}
-	return bench.Sweep{}, fmt.Errorf("wordembed: unknown profile %q (want quick or paper)", profile)
+	return experiment.Sweep{}, fmt.Errorf("wordembed: unknown profile %q (want quick or paper)", profile)
 }
 
 // charsFor is the size of the character vocabulary of a profile, known
@@ -265,8 +262,8 @@ const (
 	QuickChars = 33
 )
 
-// Arch implements bench.Task.
-func (Task) Arch(profile string) (bench.Arch, error) {
+// Arch implements experiment.Task.
+func (Task) Arch(profile string) (experiment.Arch, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -283,8 +280,8 @@ const (
 	TestCos       = "test_cos"
 )
 
-// Run implements bench.Task.
-func (Task) Run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, progress func(float64)) (*bench.Record, error) {
+// Run implements experiment.Task.
+func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	s, err := settingsFor(spec.Profile)
 	if err != nil {
 		return nil, err
@@ -311,9 +308,9 @@ func updates(s Settings, d *Data) int {
 // run trains with Adam at the run's learning rate on the loss ½‖y − t‖²
 // averaged over the words of a batch; a batch holds words of one length,
 // so no sequence is padded.
-func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, d *Data, progress func(float64)) (*bench.Record, error) {
+func run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s Settings, d *Data, progress func(float64)) (*experiment.Record, error) {
 	total := updates(s, d)
-	env := bench.Env{Seed: spec.Seed, Updates: total, InitialLoss: 0.5} // predicting 0 costs ½ per unit vector
+	env := experiment.Env{Seed: spec.Seed, Updates: total, InitialLoss: 0.5} // predicting 0 costs ½ per unit vector
 	model, err := cfg.Build(s.arch(len(d.Chars)), spec.Hyper, spec.Options, env)
 	if err != nil {
 		return nil, fmt.Errorf("wordembed: %s: %w", cfg.Name(), err)
@@ -339,23 +336,23 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 	var x, y nn.Mat[float32]
 	var order [][]int
 
-	rec := &bench.Record{Params: nn.CountParams(params)}
+	rec := &experiment.Record{Params: nn.CountParams(params)}
 	var running float64
 	var runningN int
 	bestValid, bestTest, bestTestCos, bestUpdate := math.Inf(1), math.NaN(), math.NaN(), 0
 	t := 0
 	evaluate := func() {
-		p := bench.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: bench.Values{}}
+		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
 		if runningN > 0 {
-			p.Values[train.TrainLoss] = bench.Num(running / float64(runningN))
+			p.Values[train.TrainLoss] = experiment.Num(running / float64(runningN))
 		}
 		running, runningN = 0, 0
 		tl, _ := ev.run(net, trainEval)
 		vl, vc := ev.run(net, d.Valid)
 		sl, sc := ev.run(net, d.Test)
-		p.Values[TrainEvalLoss] = bench.Num(tl)
-		p.Values[ValidLoss], p.Values[ValidCos] = bench.Num(vl), bench.Num(vc)
-		p.Values[TestLoss], p.Values[TestCos] = bench.Num(sl), bench.Num(sc)
+		p.Values[TrainEvalLoss] = experiment.Num(tl)
+		p.Values[ValidLoss], p.Values[ValidCos] = experiment.Num(vl), experiment.Num(vc)
+		p.Values[TestLoss], p.Values[TestCos] = experiment.Num(sl), experiment.Num(sc)
 		hooks.Trace(p.Values)
 		if vl < bestValid {
 			bestValid, bestTest, bestTestCos, bestUpdate = vl, sl, sc, t
@@ -393,14 +390,14 @@ func run(ctx context.Context, spec bench.RunSpec, cfg bench.Config, s Settings, 
 		evaluate()
 	}
 	rec.Updates = t
-	rec.Final = bench.Values{}
+	rec.Final = experiment.Values{}
 	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
 		rec.Final[k] = v
 	}
-	rec.Final["best_valid_loss"] = bench.Num(bestValid)
-	rec.Final["test_loss_at_best_valid"] = bench.Num(bestTest)
-	rec.Final["test_cos_at_best_valid"] = bench.Num(bestTestCos)
-	rec.Final["best_valid_update"] = bench.Num(bestUpdate)
+	rec.Final["best_valid_loss"] = experiment.Num(bestValid)
+	rec.Final["test_loss_at_best_valid"] = experiment.Num(bestTest)
+	rec.Final["test_cos_at_best_valid"] = experiment.Num(bestTestCos)
+	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	rec.Spec, rec.Settings = spec, s
 	return rec, nil
 }
@@ -485,7 +482,7 @@ func cosine(a, b []float32) float64 {
 	return ab / math.Sqrt(aa*bb)
 }
 
-// Cost implements bench.Coster: multiply-adds of training and evaluation
+// Cost implements experiment.Coster: multiply-adds of training and evaluation
 // at a mean word length of 7 characters.
 func (Task) Cost(profile string) float64 {
 	s, err := settingsFor(profile)
@@ -508,22 +505,22 @@ func (Task) Cost(profile string) float64 {
 	return float64(s.Epochs) * (3*trainWords + evalWords) * meanLen * float64(weights)
 }
 
-// Report implements bench.Reporter. Figure 5 is a training curve; the
+// Report implements experiment.Reporter. Figure 5 is a training curve; the
 // paper says only that mollification helps, so the claim is read as a
 // lower training loss at the end of the same budget.
-func (Task) Report() bench.ReportSpec {
-	return bench.ReportSpec{
-		Metrics: []bench.Metric{
+func (Task) Report() experiment.ReportSpec {
+	return experiment.ReportSpec{
+		Metrics: []experiment.Metric{
 			{Name: TrainEvalLoss, Label: "final train loss"},
 			{Name: "best_valid_loss", Label: "best valid loss"},
 			{Name: "test_cos_at_best_valid", Label: "test cosine (best valid)", HigherBetter: true},
 		},
 		Curve: TrainEvalLoss, CurveLabel: "training loss ½‖y − t‖² (evaluation mode)",
-		Claims: []bench.Claim{
+		Claims: []experiment.Claim{
 			{ID: "wordembed-fig5", Text: "Fig. 5: the mollified bidirectional RNN trains to a lower loss than the plain one (substitute targets: SGNS vectors trained on PTB)", Metric: TrainEvalLoss, Config: "mollified", Versus: "baseline"},
 		},
 	}
 }
 
-// Settings implements bench.Task.
+// Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }

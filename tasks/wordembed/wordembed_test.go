@@ -8,9 +8,8 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
-	"github.com/mollifying/mollify/tasks/ptb"
 )
 
 // TestSGNSLearns: on a corpus where words come in fixed pairs, training
@@ -76,9 +75,6 @@ func TestBatchesGroupLengths(t *testing.T) {
 // a small word set: the loss on the training words falls, and a run is a
 // pure function of its spec.
 func TestRunLearnsAndIsDeterministic(t *testing.T) {
-	if _, err := ptb.Dir(); err != nil {
-		t.Skip(err)
-	}
 	s, err := settingsFor("quick")
 	if err != nil {
 		t.Fatal(err)
@@ -88,22 +84,22 @@ func TestRunLearnsAndIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mo, err := bench.ResolveOptions(mollified.Config{}.Options(), nil)
+	mo, err := experiment.ResolveOptions(mollified.Config{}.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		cfg bench.Config
-		h   bench.Hyper
-		o   bench.Options
+		cfg experiment.Config
+		h   experiment.Hyper
+		o   experiment.Options
 	}{
-		{baselines.Baseline{}, bench.Hyper{"lr": 0.01}, nil},
-		{mollified.Config{}, bench.Hyper{"lr": 0.01, mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
+		{baselines.Baseline{}, experiment.Hyper{"lr": 0.01}, nil},
+		{mollified.Config{}, experiment.Hyper{"lr": 0.01, mollified.HypC: 0.5, mollified.HypAnneal: 0.5, mollified.HypDelta: 0.05, mollified.HypEMA: 0.99}, mo},
 	} {
 		t.Run(c.cfg.Name(), func(t *testing.T) {
-			spec := bench.RunSpec{Task: "wordembed", Profile: "test", Config: c.cfg.Name(), Seed: 5, Hyper: c.h, Options: c.o}
+			spec := experiment.RunSpec{Task: "wordembed", Profile: "test", Config: c.cfg.Name(), Seed: 5, Hyper: c.h, Options: c.o}
 			var out [2][]byte
-			var rec *bench.Record
+			var rec *experiment.Record
 			for i := range out {
 				rec, err = run(context.Background(), spec, c.cfg, s, d, nil)
 				if err != nil {
@@ -124,9 +120,6 @@ func TestRunLearnsAndIsDeterministic(t *testing.T) {
 }
 
 func TestTargetsAreUnitVectors(t *testing.T) {
-	if _, err := ptb.Dir(); err != nil {
-		t.Skip(err)
-	}
 	s, _ := settingsFor("quick")
 	d, err := load(s)
 	if err != nil {
@@ -148,7 +141,7 @@ func TestTargetsAreUnitVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.(*bench.LSTM).Validate(); err != nil {
+	if err := a.(*experiment.LSTM).Validate(); err != nil {
 		t.Fatal(err)
 	}
 }

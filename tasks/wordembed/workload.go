@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/train"
 )
@@ -112,7 +112,7 @@ func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, err
 
 // Step implements train.Stepper: the loop's update (forwardBackward under
 // Hooks.Update with Adam, the profile's clipping and the learning rate).
-func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func (Task) Step(profile string, m *bench.Model, lr float64, first int, b *train
 	return s.step(m, lr, first, b)
 }
 
-func (s Settings) step(m *bench.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+func (s Settings) step(m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
 	if b.Loss != train.LossMSE || b.X.Rows != b.Steps*b.Batch || b.X.Cols != 1 || b.Y.Rows != b.Batch || b.Y.Cols != s.Vectors.Dim {
 		return nil, fmt.Errorf("wordembed: a %q batch of %d×%d steps (%v inputs, %v targets), want %d-dimensional targets of words", b.Loss, b.Steps, b.Batch, b.X, b.Y, s.Vectors.Dim)
 	}
@@ -131,7 +131,7 @@ func (s Settings) step(m *bench.Model, lr float64, first int, b *train.SeqBatch)
 
 // Eval implements train.Stepper: Batch random words of the step length,
 // scored as the loop scores a set (loss and cosine); per word.
-func (Task) Eval(profile string, m *bench.Model, r *rand.Rand) (func() float64, int, error) {
+func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
 	s, err := settingsFor(profile)
 	if err != nil {
 		return nil, 0, err

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/baselines"
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/tasks/ptb"
@@ -17,11 +17,7 @@ import (
 // profiles' word sets. The split does not depend on the target vectors, so
 // the words are built with stand-in vectors (no SGNS training).
 func TestShapeOfTheData(t *testing.T) {
-	dir, err := ptb.Dir()
-	if err != nil {
-		t.Skip(err)
-	}
-	tx, err := ptb.Load(dir)
+	tx, err := ptb.Load(ptb.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +81,7 @@ func TestStepMatchesLoop(t *testing.T) {
 	s, _ := settingsFor("quick")
 	s.Epochs, s.TrainEval = 4, 5
 	arch := s.arch(QuickChars)
-	for _, cfg := range []bench.Config{baselines.Baseline{}, baselines.Noisy{}, baselines.Anneal{}, mollified.Config{}} {
+	for _, cfg := range []experiment.Config{baselines.Baseline{}, baselines.Noisy{}, baselines.Anneal{}, mollified.Config{}} {
 		t.Run(cfg.Name(), func(t *testing.T) {
 			d := tinyData(s, s.Batch)
 			if cfg.Name() == "mollified" {
@@ -99,21 +95,21 @@ func TestStepMatchesLoop(t *testing.T) {
 			}
 			b.Steps = 4
 			fill(b.X, b.Y, d.Train, d.Groups[0])
-			h := bench.Hyper{"lr": 0.01}
+			h := experiment.Hyper{"lr": 0.01}
 			for _, ax := range cfg.Space("quick", arch) {
 				h[ax.Name] = ax.Values[0]
 			}
-			o, err := bench.ResolveOptions(cfg.Options(), nil)
+			o, err := experiment.ResolveOptions(cfg.Options(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			spec := bench.RunSpec{Task: "wordembed", Profile: "test", Config: cfg.Name(), Seed: 2, Hyper: h, Options: o}
+			spec := experiment.RunSpec{Task: "wordembed", Profile: "test", Config: cfg.Name(), Seed: 2, Hyper: h, Options: o}
 			var loopNet nn.Layer[float32]
 			if _, err := run(context.Background(), spec, capture{cfg, &loopNet}, s, d, nil); err != nil {
 				t.Fatal(err)
 			}
-			build := func() *bench.Model {
-				m, err := cfg.Build(arch, h, o, bench.Env{Seed: spec.Seed, Updates: s.Epochs, InitialLoss: 0.5})
+			build := func() *experiment.Model {
+				m, err := cfg.Build(arch, h, o, experiment.Env{Seed: spec.Seed, Updates: s.Epochs, InitialLoss: 0.5})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,11 +148,11 @@ func TestStepMatchesLoop(t *testing.T) {
 // capture is a configuration that builds as its Config does and keeps the
 // network it built.
 type capture struct {
-	bench.Config
+	experiment.Config
 	net *nn.Layer[float32]
 }
 
-func (c capture) Build(a bench.Arch, h bench.Hyper, o bench.Options, env bench.Env) (*bench.Model, error) {
+func (c capture) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	m, err := c.Config.Build(a, h, o, env)
 	if err == nil {
 		*c.net = m.Net
@@ -170,7 +166,7 @@ func TestWorkloadMatchesRun(t *testing.T) {
 	s.Epochs, s.Batch, s.EvalEvery, s.TrainEval = 3, 4, 5, 3
 	d := tinyData(s, 10) // one length group of 10 words: 3 batches per epoch
 	w := s.workload(3)
-	spec := bench.RunSpec{Task: "wordembed", Profile: "test", Config: "baseline", Seed: 2, Hyper: bench.Hyper{"lr": 0.01}}
+	spec := experiment.RunSpec{Task: "wordembed", Profile: "test", Config: "baseline", Seed: 2, Hyper: experiment.Hyper{"lr": 0.01}}
 	rec, err := run(context.Background(), spec, baselines.Baseline{}, s, d, nil)
 	if err != nil {
 		t.Fatal(err)

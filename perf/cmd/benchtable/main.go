@@ -4,8 +4,8 @@
 // table of the Go and PyTorch times side by side, the goals they are held
 // to, and an estimate of the paper profile's cost. `make bench` runs it.
 //
-//	go run ./bench/cmd/benchtable [flags]
-//	go run ./bench/cmd/benchtable -from results/bench/<stamp>   # re-render saved measurements
+//	go run ./perf/cmd/benchtable [flags]
+//	go run ./perf/cmd/benchtable -from results/bench/<stamp>   # re-render saved measurements
 //
 // The Go products and steps are measured in -passes passes spread over the
 // run (see goPlan), and the table shows each benchmark's best pass: on a
@@ -39,7 +39,7 @@ import (
 
 	"golang.org/x/sys/cpu"
 
-	"github.com/mollifying/mollify/bench/speed"
+	"github.com/mollifying/mollify/perf/speed"
 )
 
 func main() {
@@ -283,7 +283,7 @@ func goPlan(o options, tinyNames []string) (before, after [][]string) {
 		return []string{"test", "-run", "^$", "-bench", bench, "-cpu", "1", "-benchtime", o.benchtime, "./gemm"}
 	}
 	steps := []string{"test", "-run", "^$", "-bench", "^Benchmark(Step|Eval)$/" + o.filter, "-cpu", "1", "-benchtime", o.benchtime, "-timeout", "2h",
-		"./bench/speed", "-args", "-speed.profile=" + o.profile, "-speed.full=" + strconv.FormatBool(o.full)}
+		"./perf/speed", "-args", "-speed.profile=" + o.profile, "-speed.full=" + strconv.FormatBool(o.full)}
 	before = [][]string{gemm("Peak|Sgemm/.*/fast"), gemm("Sgemm/^(" + strings.Join(tinyNames, "|") + ")$/gonum"), steps}
 	for i := 2; i <= o.passes; i++ {
 		pass := [][]string{gemm("Sgemm/.*/fast"), steps}
@@ -364,20 +364,20 @@ func runTorch(o options, m Meta, shapes []speed.GemmShape, prefix string, log io
 		return nil, "", err
 	}
 	defer os.Remove(specPath)
-	cmd := exec.Command(o.python, filepath.Join("bench", "torch_bench.py"), specPath)
+	cmd := exec.Command(o.python, filepath.Join("perf", "torch_bench.py"), specPath)
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1", "OPENBLAS_CORETYPE="+m.OpenBLASCoreType)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, log
-	fmt.Fprintf(log, "benchtable: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=%s %s bench/torch_bench.py %s\n", m.OpenBLASCoreType, o.python, specPath)
+	fmt.Fprintf(log, "benchtable: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=%s %s perf/torch_bench.py %s\n", m.OpenBLASCoreType, o.python, specPath)
 	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Errorf("bench/torch_bench.py: %w", err)
+		return nil, "", fmt.Errorf("perf/torch_bench.py: %w", err)
 	}
 	if err := os.WriteFile(prefix+"-torch.json", out.Bytes(), 0o644); err != nil {
 		return nil, "", err
 	}
 	var t TorchResults
 	if err := json.Unmarshal(out.Bytes(), &t); err != nil {
-		return nil, "", fmt.Errorf("bench/torch_bench.py output: %w", err)
+		return nil, "", fmt.Errorf("perf/torch_bench.py output: %w", err)
 	}
 	return &t, "", nil
 }

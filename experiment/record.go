@@ -1,4 +1,4 @@
-package bench
+package experiment
 
 import (
 	"crypto/sha256"
@@ -45,7 +45,7 @@ type RunSpec struct {
 func (s RunSpec) Hash() string {
 	b, err := json.Marshal(s)
 	if err != nil {
-		panic("bench: cannot encode run spec: " + err.Error())
+		panic("experiment: cannot encode run spec: " + err.Error())
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
@@ -92,7 +92,7 @@ func (n *Num) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
-		return fmt.Errorf("bench: bad number %s", b)
+		return fmt.Errorf("experiment: bad number %s", b)
 	}
 	*n = Num(f)
 	return nil

@@ -8,8 +8,8 @@ only when the Python it is given can import torch (Debian's python3-torch
 
 Usage: torch_bench.py SPEC.json > RESULT.json
 
-SPEC is written by the Go command bench/cmd/benchtable from the same values
-the Go benchmarks use (package bench/speed, type Spec): GEMM shapes (m, n, k,
+SPEC is written by the Go command perf/cmd/benchtable from the same values
+the Go benchmarks use (package perf/speed, type Spec): GEMM shapes (m, n, k,
 transposes) and, per training step, the network (MLP sizes and activation,
 or the CIFAR ResNet's blocks and widths), batch, optimiser and learning rate.
 

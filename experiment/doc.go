@@ -1,4 +1,4 @@
-// Package bench defines the suite's domain: what a task, a configuration, a
+// Package experiment defines the suite's domain: what a task, a configuration, a
 // run and its record are. It holds no algorithm; the training engine is
 // package nn, the training loops package train, the paper's method package
 // mollified, the comparison methods package baselines, the experiments
@@ -22,4 +22,4 @@
 // configuration, hyper-parameters, named options and seed. A run is a pure
 // function of its spec and the code, so its [Record] is bit-for-bit
 // reproducible; the spec's hash names the result file.
-package bench
+package experiment

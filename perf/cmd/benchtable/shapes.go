@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mollifying/mollify/bench/speed"
+	"github.com/mollifying/mollify/perf/speed"
 )
 
 // GemmShapes reads the shapes of BenchmarkSgemm from the variable

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 	"github.com/mollifying/mollify/train"
@@ -23,7 +23,7 @@ import (
 // on the fixed batch of sequences the task draws (Batch).
 type Step struct {
 	Case  Case
-	Model *bench.Model
+	Model *experiment.Model
 	// Batch is the fixed batch of a task with its own loop, nil for a
 	// classifier.
 	Batch *train.SeqBatch
@@ -74,7 +74,7 @@ func NewStep(c Case, seed uint64) (*Step, error) {
 }
 
 func batch(c Case, n int, r *rand.Rand) (*nn.Mat[float32], []int32) {
-	_, image := c.Arch.(*bench.ConvNet)
+	_, image := c.Arch.(*experiment.ConvNet)
 	x := nn.NewMat[float32](n, c.Inputs())
 	for i := range x.Data {
 		if image {
@@ -113,7 +113,7 @@ func (s *Step) Run() float64 {
 // task with its own loop evaluates at once (its Stepper's Eval).
 type Eval struct {
 	Case  Case
-	Model *bench.Model
+	Model *experiment.Model
 	x     *nn.Mat[float32]
 	y     []int32
 	ce    nn.SoftmaxCE[float32]

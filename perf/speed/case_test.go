@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/gemm"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/nn"
@@ -43,18 +43,18 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 					own = &c
 				}
 			}
-			_, buildErr := cfg.Build(arch, firstHyper(cfg, arch), mustOptions(t, cfg), bench.Env{Seed: 1, Updates: 1000, InitialLoss: 1})
+			_, buildErr := cfg.Build(arch, firstHyper(cfg, arch), mustOptions(t, cfg), experiment.Env{Seed: 1, Updates: 1000, InitialLoss: 1})
 			if applies := buildErr == nil; applies != (own != nil) {
 				t.Errorf("%s/%s: applies=%v (build error %v) but case present=%v", task.Name(), cfg.Name(), applies, buildErr, own != nil)
 			}
 		}
 	}
 	r20, ok := names["cifar10-resnet20/baseline"]
-	if !ok || r20.Own || r20.Arch.(*bench.ConvNet).Blocks != 3 {
+	if !ok || r20.Own || r20.Arch.(*experiment.ConvNet).Blocks != 3 {
 		t.Errorf("no ResNet-20 stand-in for cifar10: %+v", r20)
 	}
 	r110, ok := names["cifar10-resnet110/baseline"]
-	if !ok || !r110.Own || r110.Arch.(*bench.ConvNet).Depth() != 110 {
+	if !ok || !r110.Own || r110.Arch.(*experiment.ConvNet).Depth() != 110 {
 		t.Errorf("no ResNet-110 case for cifar10: %+v", r110)
 	}
 	if _, ok := names["cifar10-resnet110/mollified"]; ok {
@@ -80,16 +80,16 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 	}
 }
 
-func firstHyper(cfg bench.Config, a bench.Arch) bench.Hyper {
-	h := bench.Hyper{"lr": 0.1}
+func firstHyper(cfg experiment.Config, a experiment.Arch) experiment.Hyper {
+	h := experiment.Hyper{"lr": 0.1}
 	for _, ax := range cfg.Space("paper", a) {
 		h[ax.Name] = ax.Values[0]
 	}
 	return h
 }
 
-func mustOptions(t *testing.T, cfg bench.Config) bench.Options {
-	o, err := bench.ResolveOptions(cfg.Options(), nil)
+func mustOptions(t *testing.T, cfg experiment.Config) experiment.Options {
+	o, err := experiment.ResolveOptions(cfg.Options(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,9 +189,9 @@ func TestStepDoesNotAllocate(t *testing.T) {
 
 func TestGemmFlops(t *testing.T) {
 	c := Case{
-		Task: "tiny", Config: "baseline", Arch: &bench.MLP{In: 3, Hidden: []int{4}, Out: 2, Act: nn.Tanh, Init: nn.Glorot},
+		Task: "tiny", Config: "baseline", Arch: &experiment.MLP{In: 3, Hidden: []int{4}, Out: 2, Act: nn.Tanh, Init: nn.Glorot},
 		Work:  train.Workload{Settings: train.Settings{Epochs: 1, Batch: 5, Optimizer: "sgd"}, Train: 5},
-		Hyper: bench.Hyper{"lr": 0.1}, Env: bench.Env{Seed: 1, Updates: 1, InitialLoss: math.Ln2},
+		Hyper: experiment.Hyper{"lr": 0.1}, Env: experiment.Env{Seed: 1, Updates: 1, InitialLoss: math.Ln2},
 	}
 	s, err := NewStep(c, 1)
 	if err != nil {
@@ -245,7 +245,7 @@ func TestWorkloadMatchesRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := bench.RunSpec{Task: "parity", Profile: "quick", Config: "baseline", Seed: 1, Hyper: bench.Hyper{"lr": 0.1}}
+	spec := experiment.RunSpec{Task: "parity", Profile: "quick", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 0.1}}
 	rec, err := task.Run(context.Background(), spec, harnessConfig(t, "baseline"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +258,7 @@ func TestWorkloadMatchesRun(t *testing.T) {
 	}
 }
 
-func harnessConfig(t *testing.T, name string) bench.Config {
+func harnessConfig(t *testing.T, name string) experiment.Config {
 	c, err := harness.LookupConfig(name)
 	if err != nil {
 		t.Fatal(err)
@@ -280,15 +280,15 @@ func TestStepSpecOf(t *testing.T) {
 			t.Fatalf("%s: spec %+v", c.Name(), s)
 		}
 		switch a := c.Arch.(type) {
-		case *bench.MLP:
+		case *experiment.MLP:
 			if s.Arch != "mlp" || s.MLP != a || s.ResNet != nil {
 				t.Fatalf("%s: spec %+v", c.Name(), s)
 			}
-		case *bench.ConvNet:
+		case *experiment.ConvNet:
 			if s.Arch != "convnet" || s.ResNet == nil || s.ResNet.Blocks != a.Blocks || s.ResNet.In != [3]int{a.In.C, a.In.H, a.In.W} || s.ResNet.Shortcut != "pad" {
 				t.Fatalf("%s: spec %+v", c.Name(), s.ResNet)
 			}
-		case *bench.LSTM:
+		case *experiment.LSTM:
 			if s.Arch != "lstm" || s.LSTM == nil || s.LSTM.Vocab != a.Vocab || s.Seq == nil || s.Seq.Steps < 1 {
 				t.Fatalf("%s: spec %+v", c.Name(), s)
 			}
@@ -303,7 +303,7 @@ func TestStepSpecOf(t *testing.T) {
 				}
 			}
 		}
-		if _, lstm := c.Arch.(*bench.LSTM); lstm != (s.Seq != nil) {
+		if _, lstm := c.Arch.(*experiment.LSTM); lstm != (s.Seq != nil) {
 			t.Fatalf("%s: sequence spec %+v for a %T", c.Name(), s.Seq, c.Arch)
 		}
 	}

@@ -1,4 +1,4 @@
-package bench
+package experiment
 
 import "github.com/mollifying/mollify/nn"
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/train"
 )
@@ -18,7 +18,7 @@ type Case struct {
 	Task, Config, Variant string
 	// Profile is the profile whose sizes the case has.
 	Profile string
-	Arch    bench.Arch
+	Arch    experiment.Arch
 	// Own is set when Arch is the profile's own network, not a smaller
 	// stand-in.
 	Own bool
@@ -32,9 +32,9 @@ type Case struct {
 	Work train.Workload
 	// Hyper is the first point of the configuration's space with the
 	// smallest learning rate of the task's grid; Options are the defaults.
-	Hyper   bench.Hyper
-	Options bench.Options
-	Env     bench.Env
+	Hyper   experiment.Hyper
+	Options experiment.Options
+	Env     experiment.Env
 }
 
 // Name is the benchmark name, task[-variant]/config[/late].
@@ -67,21 +67,21 @@ func (c Case) Classes() int { return classes(c.Arch) }
 // Inputs is the width of one input example of a classifier.
 func (c Case) Inputs() int {
 	switch a := c.Arch.(type) {
-	case *bench.MLP:
+	case *experiment.MLP:
 		return a.In
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return a.In.Size()
 	}
 	panic(fmt.Sprintf("speed: unknown architecture %T", c.Arch))
 }
 
-func classes(a bench.Arch) int {
+func classes(a experiment.Arch) int {
 	switch a := a.(type) {
-	case *bench.MLP:
+	case *experiment.MLP:
 		return a.Out
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		return a.Classes
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		return a.Out
 	}
 	panic(fmt.Sprintf("speed: unknown architecture %T", a))
@@ -99,7 +99,7 @@ func (c Case) Stepper() train.Stepper {
 }
 
 // Build makes the case's model as the harness would for a run.
-func (c Case) Build() (*bench.Model, error) {
+func (c Case) Build() (*experiment.Model, error) {
 	cfg, err := harness.LookupConfig(c.Config)
 	if err != nil {
 		return nil, err
@@ -148,11 +148,11 @@ func Cases(profile string, full bool) ([]Case, error) {
 		}
 		type variant struct {
 			name string
-			arch bench.Arch
+			arch experiment.Arch
 			own  bool
 		}
 		vs := []variant{{"", arch, true}}
-		if cn, ok := arch.(*bench.ConvNet); ok && cn.Blocks > 3 {
+		if cn, ok := arch.(*experiment.ConvNet); ok && cn.Blocks > 3 {
 			r20 := *cn
 			r20.Blocks = 3
 			vs = []variant{{ResNet20, &r20, false}}
@@ -165,24 +165,24 @@ func Cases(profile string, full bool) ([]Case, error) {
 				if v.own && v.name != "" && cfg.Name() != Reference {
 					continue
 				}
-				h := bench.Hyper{"lr": minOf(sw.LR)}
+				h := experiment.Hyper{"lr": minOf(sw.LR)}
 				for _, ax := range cfg.Space(profile, v.arch) {
 					h[ax.Name] = ax.Values[0]
 				}
-				opts, err := bench.ResolveOptions(cfg.Options(), nil)
+				opts, err := experiment.ResolveOptions(cfg.Options(), nil)
 				if err != nil {
 					return nil, err
 				}
 				c := Case{
 					Task: t.Name(), Config: cfg.Name(), Variant: v.name, Profile: profile, Arch: v.arch, Own: v.own, Work: work,
 					Hyper: h, Options: opts,
-					Env: bench.Env{Seed: 1, Updates: work.Updates(), InitialLoss: work.InitialLoss},
+					Env: experiment.Env{Seed: 1, Updates: work.Updates(), InitialLoss: work.InitialLoss},
 				}
 				if c.Env.InitialLoss <= 0 {
 					c.Env.InitialLoss = math.Log(float64(classes(v.arch)))
 				}
 				m, err := cfg.Build(v.arch, h, opts, c.Env)
-				if errors.Is(err, bench.ErrNotApplicable) {
+				if errors.Is(err, experiment.ErrNotApplicable) {
 					continue
 				} else if err != nil {
 					return nil, fmt.Errorf("speed: %s: %w", c.Name(), err)
@@ -207,10 +207,10 @@ func minOf(xs []float64) float64 {
 }
 
 // timed reports whether a model's hooks depend on the update index.
-func timed(m *bench.Model) bool {
+func timed(m *experiment.Model) bool {
 	for _, h := range m.Hooks {
-		_, s := h.(bench.StepStarter)
-		_, p := h.(bench.Perturber)
+		_, s := h.(experiment.StepStarter)
+		_, p := h.(experiment.Perturber)
 		if s || p {
 			return true
 		}

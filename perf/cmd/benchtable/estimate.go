@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mollifying/mollify/bench/speed"
 	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/perf/speed"
 )
 
 // EstimateRow is the estimated cost of one (task, configuration) cell of a
@@ -112,7 +112,7 @@ func times(g *GoResults, cs []speed.Case, task, config string) (step, eval float
 
 // EstimateProfile computes the cost of profile from the step and
 // evaluation benchmarks in g (BenchmarkStep and BenchmarkEval of package
-// bench/speed, run at that profile's sizes), for every registered task
+// perf/speed, run at that profile's sizes), for every registered task
 // that states its workload and every configuration that applies.
 func EstimateProfile(profile string, cores int, g *GoResults) (*Estimate, error) {
 	cs, err := speed.Cases(profile, true)

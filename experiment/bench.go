@@ -1,4 +1,4 @@
-package bench
+package experiment
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type Hyper map[string]float64
 func (h Hyper) Get(name string) float64 {
 	v, ok := h[name]
 	if !ok {
-		panic(fmt.Sprintf("bench: hyper-parameter %q not set (have %v)", name, h))
+		panic(fmt.Sprintf("experiment: hyper-parameter %q not set (have %v)", name, h))
 	}
 	return v
 }
@@ -71,7 +71,7 @@ type Options map[string]string
 func (o Options) Get(name string) string {
 	v, ok := o[name]
 	if !ok {
-		panic(fmt.Sprintf("bench: option %q not set", name))
+		panic(fmt.Sprintf("experiment: option %q not set", name))
 	}
 	return v
 }

@@ -3,12 +3,12 @@ package speed
 import (
 	"fmt"
 
-	"github.com/mollifying/mollify/bench"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
 )
 
-// The benchmark command hands the PyTorch script (bench/torch_bench.py) a
+// The benchmark command hands the PyTorch script (perf/torch_bench.py) a
 // Spec in JSON: the products and training steps to time, described from
 // the same values the Go benchmarks use, so that the two sides cannot
 // drift apart.
@@ -49,7 +49,7 @@ type StepSpec struct {
 	// Arch is "mlp", "convnet" or "lstm"; MLP, ResNet or LSTM describes
 	// the network, and Seq the batch of sequences an LSTM trains on.
 	Arch   string          `json:"arch"`
-	MLP    *bench.MLP      `json:"mlp,omitempty"`
+	MLP    *experiment.MLP `json:"mlp,omitempty"`
 	ResNet *ResNetSpec     `json:"resnet,omitempty"`
 	LSTM   *nn.LSTMNetSpec `json:"lstm,omitempty"`
 	Seq    *SeqSpec        `json:"seq,omitempty"`
@@ -97,15 +97,15 @@ func StepSpecOf(c Case) (StepSpec, error) {
 		WeightDecay: w.WeightDecay, Clip: w.Clip, LR: c.Hyper.Get("lr"),
 	}
 	switch a := c.Arch.(type) {
-	case *bench.MLP:
+	case *experiment.MLP:
 		s.Arch, s.MLP = a.ArchName(), a
-	case *bench.ConvNet:
+	case *experiment.ConvNet:
 		s.Arch = a.ArchName()
 		s.ResNet = &ResNetSpec{
 			In: [3]int{a.In.C, a.In.H, a.In.W}, Classes: a.Classes, Blocks: a.Blocks,
 			Widths: a.Widths, Shortcut: a.Shortcut.String(),
 		}
-	case *bench.LSTM:
+	case *experiment.LSTM:
 		st := c.Stepper()
 		if st == nil {
 			return StepSpec{}, fmt.Errorf("speed: %s: an LSTM without a task loop to describe", c.Name())

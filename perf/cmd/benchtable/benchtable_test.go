@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mollifying/mollify/bench/speed"
+	"github.com/mollifying/mollify/perf/speed"
 )
 
 const goOutput = `goos: linux
@@ -24,14 +24,14 @@ BenchmarkSgemm/mlp1000/fast-avx512         	      78	   3034000 ns/op	        55
 some log line the benchmark printed
 BenchmarkSgemm/mlp1000/gonum-2             	      10	  13034000 ns/op	        10.00 cpuGFLOP/s
 PASS
-pkg: github.com/mollifying/mollify/bench/speed
+pkg: github.com/mollifying/mollify/perf/speed
 BenchmarkStep/parity/baseline         	     282	   4267421 ns/op	  10.00 GFLOP/s	 20.00 MFLOP/step	 50000 examples/s	   2500000 mean-ns/step	   2000000 ns/step
 BenchmarkStep/parity/baseline         	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 40000 examples/s	   2600000 mean-ns/step	   2500000 ns/step
 BenchmarkStep/parity/mollified        	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 50000 examples/s	   2600000 mean-ns/step	   2000000 ns/step
 BenchmarkStep/parity/mollified/late   	     282	   4267421 ns/op	  8.000 GFLOP/s	 20.00 MFLOP/step	 33333 examples/s	   3600000 mean-ns/step	   3000000 ns/step
 BenchmarkEval/parity/baseline         	     282	   4267421 ns/op	  1000 ns/example
 BenchmarkEval/parity/mollified        	     282	   4267421 ns/op	  2000 ns/example
-ok  	github.com/mollifying/mollify/bench/speed	17.551s
+ok  	github.com/mollifying/mollify/perf/speed	17.551s
 `
 
 func TestParseGo(t *testing.T) {

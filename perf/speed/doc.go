@@ -3,11 +3,11 @@
 // sizes and batch of a profile (the paper's by default), in Go's benchmark
 // format so that benchstat can compare runs.
 //
-//	GOMAXPROCS=1 go test ./bench/speed -run '^$' -bench . -cpu 1 [-args -speed.full]
+//	GOMAXPROCS=1 go test ./perf/speed -run '^$' -bench . -cpu 1 [-args -speed.full]
 //
 // `make bench` runs these benchmarks with gemm's, times the same networks
-// in PyTorch (bench/torch_bench.py) and prints them side by side
-// (bench/cmd/benchtable); this package holds what both sides share: the
+// in PyTorch (perf/torch_bench.py) and prints them side by side
+// (perf/cmd/benchtable); this package holds what both sides share: the
 // cases, the step, the measurement and the description handed to Python.
 //
 // # What a step is
@@ -37,7 +37,7 @@
 // Each case is a registered task under a registered configuration, built by
 // the configuration's own Build from the task's Arch, with the first value
 // of every axis of the configuration's space and the smallest learning rate
-// of the task's grid, and bench.Env.Updates set to the run's length, so
+// of the task's grid, and experiment.Env.Updates set to the run's length, so
 // that schedules run at their real pace. A configuration whose hooks depend
 // on the update (annealed p, annealed weight noise, stochastic depth) is
 // measured twice: from update 1, where the mollified network draws noise

@@ -41,6 +41,8 @@ Commands:
   reproduce  run, then report (what "make reproduce" calls)
   check      run a profile afresh and compare it with golden result files
   list       list tasks, configurations, their options and hyper-parameters
+  version    print the revision, Go version, platform, CPU and GEMM kernel
+             (the facts to paste into a bug report)
   help       show this text
 
 Run "mollify <command> -h" for the flags of a command.
@@ -64,10 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCheck(ctx, rest, stdout, stderr)
 	case "list":
 		err = cmdList(rest, stdout, stderr)
+	case "version":
+		err = cmdVersion(rest, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, list or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {
@@ -313,5 +317,17 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	return nil
+}
+
+// cmdVersion prints the provenance every result file records, one fact per
+// line, plus the number of CPUs the process may use.
+func cmdVersion(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return usagef("version takes no arguments, got %q", strings.Join(args, " "))
+	}
+	p := harness.CurrentProvenance()
+	fmt.Fprintf(stdout, "mollify %s\ngo:       %s\nplatform: %s\ncpu:      %s (%d CPUs)\ngemm:     %s\n",
+		p.Revision, p.GoVersion, p.Platform, p.CPU, runtime.NumCPU(), p.GEMM)
 	return nil
 }

@@ -31,6 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "stray"}, []string{`unexpected argument "stray"`}},
 		{[]string{"report", "-out", "/nonexistent/dir"}, []string{"-out"}},
 		{[]string{"check", "-out", "x"}, []string{"-out is not used"}},
+		{[]string{"version", "extra"}, []string{"version takes no arguments", `"extra"`}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -63,5 +64,18 @@ func TestHelpAndList(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"run", "-h"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run -h: exit %d", code)
+	}
+}
+
+// TestVersion: the facts of a bug report, each on its own line.
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("version: exit %d: %s", code, stderr.String())
+	}
+	for _, w := range []string{"mollify ", "go:       go1.", "platform: ", "cpu:      ", "CPUs)", "gemm:     "} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("version output lacks %q:\n%s", w, stdout.String())
+		}
 	}
 }

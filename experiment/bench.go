@@ -179,6 +179,22 @@ type LossObserver interface {
 	ObserveLoss(t int, loss float64)
 }
 
+// Originaler is a hook of a configuration whose network, while it trains,
+// differs from the original network it anneals to (the mollified network at
+// p > 0). The training loop evaluates the network being trained, then calls
+// UseOriginal(true), evaluates again and records those values under the
+// same names with the suffix [OriginalSuffix], then calls UseOriginal(false).
+// UseOriginal(true) reports whether the two networks differ at this point;
+// when they do not (annealing is over), the loop copies the first values
+// instead of evaluating twice.
+type Originaler interface {
+	UseOriginal(on bool) (differs bool)
+}
+
+// OriginalSuffix ends the names of the values measured on the original
+// network (see [Originaler]), e.g. "valid_acc_p0".
+const OriginalSuffix = "_p0"
+
 // Tracer reports named values (such as p per layer) at each evaluation.
 type Tracer interface {
 	Trace(add func(name string, v float64))
@@ -207,6 +223,11 @@ type Task interface {
 	Run(ctx context.Context, spec RunSpec, cfg Config, progress func(float64)) (*Record, error)
 }
 
+// TuneSeeds are the tuning seeds of the paper profile, the same for every
+// task: three, so that a trial's score is a mean over seeds rather than one
+// run's luck, and apart from the final seeds 1..5.
+var TuneSeeds = []uint64{101, 102, 103}
+
 // Sweep is a task's plan for one profile: seeds, tuning and selection.
 type Sweep struct {
 	// Seeds are the run seeds of the final runs.
@@ -216,8 +237,11 @@ type Sweep struct {
 	TuneSeeds []uint64
 	// LR is the learning-rate grid every configuration is tuned over.
 	LR []float64
-	// Budget is the number of tuning trials each configuration gets; a
-	// configuration whose space is larger gets a seeded random subset.
+	// Budget is the number of tuning trials each configuration gets: a
+	// configuration whose space is larger gets a balanced design of that
+	// many points (harness.Trials). Tasks set it to len(LR), the whole
+	// space of a configuration that tunes only the learning rate, so that
+	// every configuration of a task gets the same number of trials.
 	Budget int
 	// Select is the metric (a key of Record.Final) tuning maximises or
 	// minimises.

@@ -114,14 +114,14 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 5 configurations × (2 trials × 1 tuning seed + 2 final seeds).
-		if sum.Ran != 20 || sum.Cached != 0 {
-			t.Fatalf("%d workers: ran %d, cached %d; want 20 and 0", workers, sum.Ran, sum.Cached)
+		// 6 configurations × (2 trials × 1 tuning seed + 2 final seeds).
+		if sum.Ran != 24 || sum.Cached != 0 {
+			t.Fatalf("%d workers: ran %d, cached %d; want 24 and 0", workers, sum.Ran, sum.Cached)
 		}
 		got = append(got, runObjects(t, dir))
 	}
-	if len(got[0]) != 20 {
-		t.Fatalf("found %d result files, want 20", len(got[0]))
+	if len(got[0]) != 24 {
+		t.Fatalf("found %d result files, want 24", len(got[0]))
 	}
 	if d := cmp.Diff(got[0], got[1]); d != "" {
 		t.Fatalf("results differ between 1 and 2 workers (-1 +2):\n%s", d)
@@ -148,7 +148,7 @@ func TestResume(t *testing.T) {
 		t.Fatalf("interrupted sweep returned %v, want context.Canceled", err)
 	}
 	first := runObjects(t, dir)
-	if len(first) == 0 || len(first) >= 20 {
+	if len(first) == 0 || len(first) >= 24 {
 		t.Fatalf("interrupted sweep left %d files; want some but not all", len(first))
 	}
 	// What a killed writer leaves behind: a temporary file.
@@ -161,8 +161,8 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Cached != len(first) || sum.Ran != 20-len(first) {
-		t.Fatalf("rerun executed %d and reused %d; want %d and %d", sum.Ran, sum.Cached, 20-len(first), len(first))
+	if sum.Cached != len(first) || sum.Ran != 24-len(first) {
+		t.Fatalf("rerun executed %d and reused %d; want %d and %d", sum.Ran, sum.Cached, 24-len(first), len(first))
 	}
 	for _, h := range again.started {
 		for rel := range first {
@@ -238,6 +238,50 @@ func TestTrials(t *testing.T) {
 	}
 	if d := cmp.Diff(want, names); d != "" {
 		t.Fatalf("full grid (-want +got):\n%s", d)
+	}
+}
+
+// TestTrialsBalanced: a space larger than the budget gets exactly Budget
+// distinct points, every learning rate equally often and every value of the
+// other axes ⌊Budget/n⌋ or ⌈Budget/n⌉ times.
+func TestTrialsBalanced(t *testing.T) {
+	for _, c := range []struct {
+		lr     []float64
+		budget int
+		axes   []experiment.Axis
+	}{
+		{[]float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2}, 8, []experiment.Axis{{Name: "c", Values: []float64{1, 3, 10, 30}}, {Name: "kappa", Values: []float64{0.1, 0.3, 1, 3}}}},
+		{[]float64{0.003, 0.01, 0.03, 0.1, 0.3, 1}, 6, []experiment.Axis{{Name: "c", Values: []float64{1, 3, 10, 30}}, {Name: "kappa", Values: []float64{0.1, 0.3, 1, 3}}, {Name: "delta", Values: []float64{0.05}}}},
+		{[]float64{0.1, 1}, 6, []experiment.Axis{{Name: "sigma", Values: []float64{1, 2, 3, 4, 5}}}},
+		{[]float64{0.1, 1}, 9, []experiment.Axis{{Name: "a", Values: []float64{1, 2, 3}}, {Name: "b", Values: []float64{1, 2}}}},
+	} {
+		sw := experiment.Sweep{LR: c.lr, Budget: c.budget}
+		got := Trials(sw, c.axes, "task/config")
+		if len(got) != c.budget {
+			t.Fatalf("%d trials, want the budget %d", len(got), c.budget)
+		}
+		if d := cmp.Diff(got, Trials(sw, c.axes, "task/config")); d != "" {
+			t.Fatal("the design is not stable")
+		}
+		seen := map[string]bool{}
+		for _, h := range got {
+			if seen[h.String()] {
+				t.Fatalf("duplicate trial %v in %v", h, got)
+			}
+			seen[h.String()] = true
+		}
+		for _, ax := range append([]experiment.Axis{{Name: "lr", Values: c.lr}}, c.axes...) {
+			count := map[float64]int{}
+			for _, h := range got {
+				count[h[ax.Name]]++
+			}
+			lo, hi := c.budget/len(ax.Values), (c.budget+len(ax.Values)-1)/len(ax.Values)
+			for _, v := range ax.Values {
+				if n := count[v]; n < lo || n > hi {
+					t.Errorf("budget %d: %s=%g appears %d times, want %d to %d (%v)", c.budget, ax.Name, v, n, lo, hi, got)
+				}
+			}
+		}
 	}
 }
 

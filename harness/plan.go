@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
-	"sort"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/rng"
@@ -119,10 +119,21 @@ func applies(arch experiment.Arch, c experiment.Config, profile string) (bool, e
 }
 
 // Trials returns the tuning points of a configuration: the sweep's learning
-// rates crossed with the configuration's axes, in lexicographic order (the
-// learning rate varies slowest), or a seeded random subset of sw.Budget of
-// them, kept in that order, when there are more. key names the sampling
-// stream (task/config), so that the subset is stable.
+// rates crossed with the configuration's axes. When that space has at most
+// sw.Budget points, all of them, in lexicographic order (the learning rate
+// varies slowest). Otherwise a balanced design of exactly sw.Budget points,
+// so that every configuration of a task gets the same number of trials
+// (tasks set Budget to the number of learning rates, which is the whole
+// space of a configuration that tunes nothing else):
+//
+//   - trial i takes learning rate LR[i mod |LR|], so every configuration
+//     tries every learning rate equally often;
+//   - every other axis takes its values in a seeded random order that visits
+//     each value ⌊Budget/n⌋ or ⌈Budget/n⌉ times (a Latin-hypercube design on
+//     the grid), redrawn until no point repeats.
+//
+// The points are returned in lexicographic order. key names the sampling
+// stream (task/config), so that the design is stable.
 func Trials(sw experiment.Sweep, axes []experiment.Axis, key string) []experiment.Hyper {
 	all := []experiment.Axis{{Name: "lr", Values: sw.LR}}
 	all = append(all, axes...)
@@ -130,25 +141,63 @@ func Trials(sw experiment.Sweep, axes []experiment.Axis, key string) []experimen
 	for _, a := range all {
 		size *= len(a.Values)
 	}
-	idx := make([]int, size)
-	for i := range idx {
-		idx[i] = i
+	var points [][]int // per point, the value index on each axis
+	if sw.Budget <= 0 || size <= sw.Budget {
+		for i := range size {
+			pt := make([]int, len(all))
+			for a := len(all) - 1; a >= 0; a-- {
+				n := len(all[a].Values)
+				pt[a] = i % n
+				i /= n
+			}
+			points = append(points, pt)
+		}
+	} else {
+		points = balanced(all, sw.Budget, rng.New(0, "trials/"+key))
 	}
-	if sw.Budget > 0 && size > sw.Budget {
-		idx = rng.New(0, "trials/"+key).Perm(size)[:sw.Budget]
-		sort.Ints(idx)
-	}
-	out := make([]experiment.Hyper, len(idx))
-	for k, i := range idx {
+	out := make([]experiment.Hyper, len(points))
+	for k, pt := range points {
 		h := experiment.Hyper{}
-		for a := len(all) - 1; a >= 0; a-- {
-			n := len(all[a].Values)
-			h[all[a].Name] = all[a].Values[i%n]
-			i /= n
+		for a, i := range pt {
+			h[all[a].Name] = all[a].Values[i]
 		}
 		out[k] = h
 	}
 	return out
+}
+
+// balanced draws the design of [Trials]: n distinct points of the grid
+// spanned by axes (axis 0 the learning rate), sorted lexicographically.
+// n is below the grid's size, so a design exists; a draw repeats a point
+// only when n is close to it.
+func balanced(axes []experiment.Axis, n int, r *rand.Rand) [][]int {
+	for {
+		points := make([][]int, n)
+		for i := range points {
+			points[i] = make([]int, len(axes))
+			points[i][0] = i % len(axes[0].Values)
+		}
+		for a := 1; a < len(axes); a++ {
+			perm := r.Perm(n)
+			for i := range points {
+				points[i][a] = perm[i] % len(axes[a].Values)
+			}
+		}
+		slices.SortFunc(points, slices.Compare[[]int])
+		if distinct(points) {
+			return points
+		}
+	}
+}
+
+// distinct reports whether sorted points has no repeated point.
+func distinct(points [][]int) bool {
+	for i := 1; i < len(points); i++ {
+		if slices.Equal(points[i-1], points[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Select returns the index of the best trial given each trial's records,

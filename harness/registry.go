@@ -20,6 +20,8 @@ import (
 func Tasks() []experiment.Task {
 	return []experiment.Task{
 		parity.Task{},
+		parity.Small,
+		parity.SmallWide,
 		pentomino.Task{},
 		mnist.Tanh,
 		mnist.Sigmoid,
@@ -39,6 +41,7 @@ func Configs() []experiment.Config {
 		baselines.Noisy{},
 		baselines.Anneal{},
 		mollified.Config{},
+		mollified.ResidualConfig{},
 		baselines.StochDepth{},
 	}
 }

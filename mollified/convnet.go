@@ -33,7 +33,7 @@ type ConvBlock[T nn.Float] struct {
 	A        float64
 	LearnedA *nn.Param[T]
 	Parts    Parts
-	Eval     EvalMode
+	evalSwitch
 	// PerBatch draws ξ and π once per channel and pixel per batch rather
 	// than per example too.
 	PerBatch bool
@@ -102,7 +102,7 @@ func (l *ConvBlock[T]) Forward(x *nn.Mat[T], train bool) *nn.Mat[T] {
 	p := l.P
 	skipW := 0.0
 	if !train {
-		if l.Eval == EvalExpect && l.Parts != NoiseOnly {
+		if l.evalMode() == EvalExpect && l.Parts != NoiseOnly {
 			skipW = p
 		}
 		p = 0
@@ -254,7 +254,7 @@ func convSpace() []experiment.Axis {
 	return []experiment.Axis{
 		{Name: HypC, Values: []float64{1}, Doc: "noise scale c of the noisy ReLU (Eq. 26 has none: c = 1)"},
 		{Name: HypAnneal, Values: []float64{0.5}, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
-		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L, L the number of residual blocks"},
+		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop annealing when Σ_l p^l < delta·L (option delta_on=sum: < delta), L the number of residual blocks"},
 		{Name: HypEMA, Values: []float64{0.99}, Doc: "decay of the training-loss moving average v_t"},
 	}
 }

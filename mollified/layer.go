@@ -33,6 +33,30 @@ const (
 	EvalExpect
 )
 
+// evalSwitch is the evaluation behaviour of a mollified layer: its
+// configured mode, which the schedule can override for a second evaluation
+// of the original network (p = 0) beside the one of the network being
+// trained (see [Schedule.UseOriginal]).
+type evalSwitch struct {
+	Eval     EvalMode
+	original bool
+}
+
+// evalMode is the mode in force outside training.
+func (e *evalSwitch) evalMode() EvalMode {
+	if e.original {
+		return EvalP0
+	}
+	return e.Eval
+}
+
+// setOriginal implements originalSetter.
+func (e *evalSwitch) setOriginal(on bool) { e.original = on }
+
+// originalSetter is a schedule target whose evaluation can be switched to
+// the original network.
+type originalSetter interface{ setOriginal(on bool) }
+
 // Layer is a dense layer of mollified units (Algorithm 1): an affine map
 // followed by the noisy activation ψ and the per-unit Bernoulli(p) choice
 // between ψ and the previous layer's unit. The skip path zero-pads (or
@@ -51,10 +75,16 @@ type Layer[T nn.Float] struct {
 	// LearnedA, when set, holds a trainable a per unit.
 	LearnedA *nn.Param[T]
 	Parts    Parts
-	Eval     EvalMode
+	evalSwitch
 	// PerBatch draws ξ and π once per unit per batch instead of per example
 	// and unit (paper.md §5 #8).
 	PerBatch bool
+	// ZeroSkip makes the skip path carry zeros: the layer is the branch of
+	// a residual block (ResidualConfig), whose shortcut already adds the
+	// previous layer, so a skipped unit contributes nothing and the block
+	// is the identity at p = 1 and the residual block h + f(Wh + b) at
+	// p = 0. Proj must be nil.
+	ZeroSkip bool
 
 	name   string
 	rnd    *rng.Noise
@@ -64,6 +94,7 @@ type Layer[T nn.Float] struct {
 	// EvalExpect); dpsi and dpsida are ∂ψ/∂x and ∂ψ/∂a.
 	w, dpsi, dpsida nn.Mat[T]
 	out, dz, dx     nn.Mat[T]
+	zeros           nn.Mat[T] // the skip source under ZeroSkip
 	colXi           []float64
 	colPi           []bool
 	s32             scratch32
@@ -134,7 +165,13 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 	z := l.Dense.Forward(h, train)
 	n, d := z.Rows, z.Cols
 	src := h // what the skip path copies, unit by unit
-	if l.Proj != nil {
+	switch {
+	case l.ZeroSkip:
+		if l.zeros.Rows != n || l.zeros.Cols != d {
+			l.zeros = *nn.NewMat[T](n, d)
+		}
+		src = &l.zeros
+	case l.Proj != nil:
 		src = l.Proj.Forward(h, train)
 	}
 	out := l.out.Reshape(n, d)
@@ -144,7 +181,7 @@ func (l *Layer[T]) Forward(h *nn.Mat[T], train bool) *nn.Mat[T] {
 	p := l.P
 	skipW := 0.0
 	if !train {
-		if l.Eval == EvalExpect && l.Parts != NoiseOnly {
+		if l.evalMode() == EvalExpect && l.Parts != NoiseOnly {
 			skipW = p
 		}
 		p = 0
@@ -275,6 +312,9 @@ func (l *Layer[T]) Backward(dy *nn.Mat[T]) *nn.Mat[T] {
 	}
 	dx := l.dx.Reshape(n, l.Dense.In)
 	copy(dx.Data, dh.Data)
+	if l.ZeroSkip {
+		return dx // the skip path carried no input
+	}
 	cols := min(l.Dense.In, d)
 	for i := range n {
 		xr, dr, wr := dx.Row(i), dy.Row(i), l.w.Row(i)

@@ -168,6 +168,9 @@ func (l *Layer[T]) backward32(dyT *nn.Mat[T]) (*nn.Mat[T], bool) {
 	}
 	dx := any(l.dx.Reshape(n, l.Dense.In)).(*nn.Mat[float32])
 	copy(dx.Data, dh.Data)
+	if l.ZeroSkip {
+		return any(dx).(*nn.Mat[T]), true // the skip path carried no input
+	}
 	cols := min(l.Dense.In, d)
 	for i := range n {
 		xr := dx.Row(i)[:cols]

@@ -91,8 +91,8 @@ type Gate[T nn.Float] struct {
 	Target GateTarget
 	Time   TimeMode
 	// P is p^l, set by the schedule before each update.
-	P    float64
-	Eval EvalMode
+	P float64
+	evalSwitch
 	// PerBatch draws one |ξ| per unit and step, shared by the sequences of
 	// the batch (paper.md §5 #8).
 	PerBatch bool
@@ -130,7 +130,7 @@ func (g *Gate[T]) step(a *nn.GateArgs[T]) int {
 // mean |ξ| at the current p (EvalExpect).
 func (g *Gate[T]) Forward(a *nn.GateArgs[T]) {
 	p := g.P
-	if !a.Train && g.Eval == EvalP0 {
+	if !a.Train && g.evalMode() == EvalP0 {
 		p = 0
 	}
 	if p == 0 {
@@ -184,7 +184,7 @@ func (*Gate[T]) Params() []*nn.Param[T] { return nil }
 type Candidate[T nn.Float] struct {
 	Unit Unit
 	P    float64
-	Eval EvalMode
+	evalSwitch
 	// PerBatch: see [Gate].
 	PerBatch bool
 
@@ -205,7 +205,7 @@ func (c *Candidate[T]) SetP(p float64) {
 // its mean (EvalExpect).
 func (c *Candidate[T]) Forward(a *nn.GateArgs[T]) {
 	p := c.P
-	if !a.Train && c.Eval == EvalP0 {
+	if !a.Train && c.evalMode() == EvalP0 {
 		p = 0
 	}
 	if p == 0 {
@@ -260,14 +260,14 @@ func lstmOptions() []experiment.Option {
 // lstmSpace is the configuration's space for LSTMs: the schedule's
 // constants; c matters only with lstm_candidate=alg1.
 func lstmSpace(profile string) []experiment.Axis {
-	frac := []float64{0.5}
+	kappa := []float64{1}
 	if profile == "paper" {
-		frac = []float64{0.25, 0.5, 0.75}
+		kappa = []float64{0.1, 0.3, 1, 3}
 	}
 	return []experiment.Axis{
 		{Name: HypC, Values: []float64{0.5}, Doc: "noise scale c of Algorithm 1, used only by lstm_candidate=alg1 (authors' tanh default)"},
-		{Name: HypAnneal, Values: frac, Doc: "k of Eq. 29 such that annealing would stop after this fraction of the updates at constant loss v0"},
-		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop when Σ_l p^l < delta·L, L the number of LSTM layers (paper.md §5 #4)"},
+		{Name: HypKappa, Values: kappa, Doc: "k of Eq. 29 is kappa·T: the top layer ends training at p ≈ 1 − exp(−kappa·v_T)"},
+		{Name: HypDelta, Values: []float64{0.05}, Doc: "stop annealing when Σ_l p^l < delta·L (option delta_on=sum: < delta), L the number of LSTM layers"},
 		{Name: HypEMA, Values: []float64{0.99}, Doc: "decay of the training-loss moving average v_t"},
 	}
 }
@@ -280,6 +280,15 @@ type LSTMDepth []Target
 func (d LSTMDepth) SetP(p float64) {
 	for _, t := range d {
 		t.SetP(p)
+	}
+}
+
+// setOriginal implements originalSetter.
+func (d LSTMDepth) setOriginal(on bool) {
+	for _, t := range d {
+		if o, ok := t.(originalSetter); ok {
+			o.setOriginal(on)
+		}
 	}
 }
 
@@ -305,7 +314,7 @@ func BuildLSTM[T nn.Float](a *experiment.LSTM, h experiment.Hyper, o experiment.
 			depths[depth] = append(depths[depth], g)
 		}
 		if alg1 {
-			cand := &Candidate[T]{Unit: Unit{Kind: nn.Tanh, C: c}, Eval: eval, PerBatch: perBatch,
+			cand := &Candidate[T]{Unit: Unit{Kind: nn.Tanh, C: c}, evalSwitch: evalSwitch{Eval: eval}, PerBatch: perBatch,
 				rnd: rng.NewNoise(seed, "noise/"+name+"."+nn.GateName(nn.GateCandidate))}
 			gs[nn.GateCandidate] = cand
 			depths[depth] = append(depths[depth], cand)

@@ -93,10 +93,11 @@ type layerCase struct {
 	eval     EvalMode
 	train    bool
 	proj     bool
+	zeroSkip bool
 }
 
 func (c layerCase) String() string {
-	return fmt.Sprintf("%v_%dto%d_p%v_learnA%v_batch%v_parts%d_eval%d_train%v_proj%v", c.kind, c.in, c.out, c.p, c.learnA, c.perBatch, c.parts, c.eval, c.train, c.proj)
+	return fmt.Sprintf("%v_%dto%d_p%v_learnA%v_batch%v_parts%d_eval%d_train%v_proj%v_zero%v", c.kind, c.in, c.out, c.p, c.learnA, c.perBatch, c.parts, c.eval, c.train, c.proj, c.zeroSkip)
 }
 
 // TestLayerGradients checks the mollified layer (dense map, noisy unit, skip)
@@ -118,12 +119,15 @@ func TestLayerGradients(t *testing.T) {
 		layerCase{kind: nn.Sigmoid, in: 3, out: 5, p: 0.3, eval: EvalExpect},
 		layerCase{kind: nn.Sigmoid, in: 5, out: 5, p: 0.3, eval: EvalP0},
 		layerCase{kind: nn.Sigmoid, in: 5, out: 5, p: 0, train: true},
+		layerCase{kind: nn.Sigmoid, in: 5, out: 5, p: 0.5, train: true, zeroSkip: true},
+		layerCase{kind: nn.Tanh, in: 4, out: 6, p: 0.4, learnA: true, train: true, zeroSkip: true},
+		layerCase{kind: nn.Sigmoid, in: 5, out: 5, p: 0.5, eval: EvalExpect, zeroSkip: true},
 	)
 	for _, c := range cases {
 		t.Run(c.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(2, 3))
 			l := NewLayer[float64]("m", c.in, c.out, c.kind, 2, nn.Init{Kind: nn.Uniform, Scale: 1.5}, r, nil)
-			l.P, l.PerBatch, l.Parts, l.Eval = c.p, c.perBatch, c.parts, c.eval
+			l.P, l.PerBatch, l.Parts, l.Eval, l.ZeroSkip = c.p, c.perBatch, c.parts, c.eval, c.zeroSkip
 			if c.proj {
 				l.Proj = nn.NewDense[float64]("m.skip", c.in, c.out, nn.Glorot, r)
 			}

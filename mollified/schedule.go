@@ -103,13 +103,36 @@ func (s *Schedule) StartStep(t int) {
 	}
 }
 
+// UseOriginal implements experiment.Originaler: it switches every target's
+// evaluation to the original network (p = 0) or back to its configured
+// mode, and reports whether the original differs from the network being
+// trained, which it does while some p^l > 0.
+func (s *Schedule) UseOriginal(on bool) bool {
+	for _, l := range s.Layers {
+		if o, ok := l.(originalSetter); ok {
+			o.setOriginal(on)
+		}
+	}
+	for _, p := range s.p {
+		if p > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // ObserveLoss implements bench.LossObserver: v ← decay·v + (1−decay)·loss.
 func (s *Schedule) ObserveLoss(_ int, loss float64) {
 	s.v = s.Decay*s.v + (1-s.Decay)*loss
 }
 
-// Trace implements bench.Tracer: p per layer ("p1" ... "pL"), their sum, and
-// the loss average.
+// TraceStop names the traced update at which annealing stopped (Σ_l p^l
+// fell below δ), 0 while it has not; the run's final value says whether and
+// when annealing ended within the budget.
+const TraceStop = "anneal_stop"
+
+// Trace implements experiment.Tracer: p per layer ("p1" ... "pL"), their
+// sum, the loss average, and the update at which annealing stopped.
 func (s *Schedule) Trace(add func(string, float64)) {
 	var sum float64
 	for l, p := range s.p {
@@ -118,6 +141,8 @@ func (s *Schedule) Trace(add func(string, float64)) {
 	}
 	add("p_sum", sum)
 	add("v", s.v)
+	add(TraceStop, float64(s.stoppedAt))
+	add(TraceStop, float64(s.stoppedAt))
 }
 
 // CalibrateK returns the k of Eq. 29 for which Σ_l p^l falls to δ exactly at

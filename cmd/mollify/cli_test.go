@@ -21,8 +21,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "-configs", "dropout"}, []string{"-configs", `"dropout"`, "baseline, residual, noisy, anneal, mollified"}},
 		{[]string{"run", "-workers", "0"}, []string{"-workers", "0", "at least 1"}},
 		{[]string{"run", "-seeds", "-1"}, []string{"-seeds", "-1"}},
-		{[]string{"run", "-set", "mollified.eval=maybe"}, []string{"eval", `"maybe"`, "p0, expect"}},
-		{[]string{"run", "-set", "mollified.colour=red"}, []string{`"colour"`, "eval, stop"}},
+		{[]string{"run", "-set", "mollified.eval=maybe"}, []string{"eval", `"maybe"`, "expect, p0"}},
+		{[]string{"run", "-set", "mollified.colour=red"}, []string{`"colour"`, "eval, delta_on, stop"}},
 		{[]string{"run", "-set", "nonsense"}, []string{"config.option=value"}},
 		{[]string{"run", "-set", "ghost.eval=p0"}, []string{`"ghost"`}},
 		{[]string{"run", "-configs", "baseline", "-set", "mollified.eval=p0"}, []string{"not selected"}},
@@ -57,7 +57,7 @@ func TestHelpAndList(t *testing.T) {
 	if code := run(context.Background(), []string{"list"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("list: exit %d: %s", code, stderr.String())
 	}
-	for _, w := range []string{"parity", "mollified", "-set mollified.eval=p0", "parity quick: hyper c = [0.5]"} {
+	for _, w := range []string{"parity", "mollified", "-set mollified.eval=expect", "parity quick: hyper c = [10]"} {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("list lacks %q", w)
 		}

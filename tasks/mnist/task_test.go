@@ -68,7 +68,7 @@ func TestVariants(t *testing.T) {
 			}
 		}
 		s, _ := task.settings("paper")
-		if len(s.Hidden) != 20 || s.Hidden[0] != 256 || s.Epochs != 50 || s.Split != [3]int{50000, 10000, 10000} || s.Act != task.Act {
+		if len(s.Hidden) != 20 || s.Hidden[0] != 256 || s.Epochs != 10 || s.Split != [3]int{50000, 10000, 10000} || s.Act != task.Act {
 			t.Errorf("%s paper settings %+v", task.Name(), s)
 		}
 	}

@@ -57,7 +57,7 @@ func TestGenerate(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, err := settingsFor(p)
+		s, err := (Task{}).settingsFor(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,11 +83,11 @@ func TestProfiles(t *testing.T) {
 			t.Fatalf("%s: no cost", p)
 		}
 	}
-	paper, _ := settingsFor("paper")
+	paper, _ := (Task{}).settingsFor("paper")
 	if paper.Bits != 40 || paper.Split != [3]int{90000, 5000, 5000} || paper.Width != 100 || paper.Epochs != 200 || paper.Batch != 100 {
 		t.Fatalf("paper profile drifted from protocol.md: %+v", paper)
 	}
-	if _, err := settingsFor("huge"); err == nil {
+	if _, err := (Task{}).settingsFor("huge"); err == nil {
 		t.Fatal("unknown profile accepted")
 	}
 }

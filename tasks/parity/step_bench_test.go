@@ -20,7 +20,7 @@ import (
 // draws of a p > 0 step alone. The target of issue 3 is mollified within
 // 1.2× of the baseline.
 func BenchmarkStep(b *testing.B) {
-	s, err := settingsFor("paper")
+	s, err := (Task{}).settingsFor("paper")
 	if err != nil {
 		b.Fatal(err)
 	}

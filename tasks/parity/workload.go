@@ -5,8 +5,8 @@ import "github.com/mollifying/mollify/train"
 var _ train.Workloader = Task{}
 
 // Workload implements train.Workloader.
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (t Task) Workload(profile string) (train.Workload, error) {
+	s, err := t.settingsFor(profile)
 	if err != nil {
 		return train.Workload{}, err
 	}

@@ -97,10 +97,10 @@ func (Task) Sweep(profile string) (experiment.Sweep, error) {
 	case "quick":
 		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
 	case "paper":
+		lr := []float64{0.003, 0.01, 0.03, 0.1, 0.3}
 		return experiment.Sweep{
-			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101},
-			LR:     []float64{0.003, 0.01, 0.03, 0.1, 0.3},
-			Budget: 10, Select: sel,
+			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
+			LR: lr, Budget: len(lr), Select: sel,
 		}, nil
 	}
 	return experiment.Sweep{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)

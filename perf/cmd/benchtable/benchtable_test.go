@@ -199,8 +199,8 @@ func TestEstimate(t *testing.T) {
 	if moll.Step != 3*time.Millisecond {
 		t.Errorf("mollified step %v, want the late 3ms", moll.Step)
 	}
-	if base.TuneRuns != 8 || base.FinalRuns != 5 {
-		t.Errorf("runs %d + %d, want the sweep's 8 learning rates × 1 seed + 5 seeds", base.TuneRuns, base.FinalRuns)
+	if base.TuneRuns != 24 || base.FinalRuns != 5 {
+		t.Errorf("runs %d + %d, want the sweep's 8 learning rates × 3 tuning seeds + 5 seeds", base.TuneRuns, base.FinalRuns)
 	}
 	var cpu time.Duration
 	for _, r := range est.Rows {

@@ -1,0 +1,112 @@
+package mollified
+
+import (
+	"fmt"
+
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/nn"
+	"github.com/mollifying/mollify/rng"
+)
+
+// ResidualConfig is the "mollified-res" configuration: the mollified MLP
+// with the residual path of the residual baseline. Hidden layer l is the
+// block h + B_l(h), where B_l is a mollified [Layer] whose skip path carries
+// zeros (ZeroSkip): a unit that skips contributes nothing to the branch, so
+// the block is the identity at p = 1, h + (1−p)·f(Wh + b) in expectation,
+// and the residual block h + f(Wh + b) at p = 0, the network it anneals to.
+// A block that narrows projects its shortcut, as the residual baseline
+// does. It shares the mollified configuration's space, options and
+// schedule; only MLPs have it (its plain-path sibling is [Config]).
+//
+// It exists because the mollified network is compared with residual+BN:
+// with it, the report can tell what the residual path gives from what
+// mollification gives. Unlike the residual baseline it has no batch norm,
+// so that at p = 0 it is the residual network without any other change.
+type ResidualConfig struct{}
+
+var _ experiment.Config = ResidualConfig{}
+
+// Name implements experiment.Config.
+func (ResidualConfig) Name() string { return "mollified-res" }
+
+// Summary implements experiment.Config.
+func (ResidualConfig) Summary() string {
+	return "mollified residual MLP: blocks h + B(h), B a mollified layer whose skipped units give 0 (identity at p = 1, residual net at p = 0)"
+}
+
+// Space implements experiment.Config: the mollified configuration's.
+func (ResidualConfig) Space(profile string, a experiment.Arch) []experiment.Axis {
+	if _, ok := a.(*experiment.MLP); !ok {
+		return nil
+	}
+	return Config{}.Space(profile, a)
+}
+
+// Options implements experiment.Config: the mollified configuration's MLP
+// options but skip (the shortcut is the residual one).
+func (ResidualConfig) Options() []experiment.Option {
+	var out []experiment.Option
+	for _, o := range (Config{}).Options() {
+		switch o.Name {
+		case OptSkip, OptLSTMGates, OptLSTMCandidate, OptLSTMTime:
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// Build implements experiment.Config.
+func (ResidualConfig) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	m, ok := a.(*experiment.MLP)
+	if !ok {
+		return nil, experiment.ErrNotApplicable
+	}
+	net, layers, err := BuildResidualMLP[float32](m, h, o, env.Seed)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]Target, len(layers))
+	for i, l := range layers {
+		targets[i] = l
+	}
+	return scheduled(net, targets, h, o, env)
+}
+
+// BuildResidualMLP builds the mollified residual network in any precision
+// and returns it with its mollified layers, lowest first. The dense weights
+// are those of every other configuration for the same seed; the shortcut
+// projections draw from "init/skip", as the residual baseline's do.
+func BuildResidualMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.Sequential[T], []*Layer[T], error) {
+	if len(m.Hidden) == 0 {
+		return nil, nil, fmt.Errorf("mollified: the MLP has no hidden layer to mollify")
+	}
+	initRnd := rng.New(seed, "init")
+	projRnd := rng.New(seed, "init/skip")
+	parts := map[string]Parts{"both": Both, "skip": SkipOnly, "noise": NoiseOnly}[o.Get(OptParts)]
+	eval := map[string]EvalMode{"p0": EvalP0, "expect": EvalExpect}[o.Get(OptEval)]
+	var seq []nn.Layer[T]
+	var layers []*Layer[T]
+	in := m.In
+	for i, w := range m.Hidden {
+		name := fmt.Sprintf("h%d", i+1)
+		l := NewLayer[T](name, in, w, m.Act, h.Get(HypC), m.Init, initRnd, rng.NewNoise(seed, "noise/"+name))
+		l.Parts, l.Eval, l.ZeroSkip = parts, eval, true
+		l.PerBatch = o.Get(OptGranularity) == "batch"
+		if o.Get(OptA) == "learned" {
+			l.LearnA(1)
+		}
+		res := nn.NewResidual[T](l, in, w)
+		if in > w {
+			// Truncating the shortcut would drop inputs: project.
+			res.Proj = nn.NewDense[T](name+".skip", in, w, m.Init, projRnd)
+		}
+		seq = append(seq, res)
+		layers = append(layers, l)
+		in = w
+	}
+	seq = append(seq, nn.NewDense[T]("out", in, m.Out, m.Init, initRnd))
+	net := nn.NewSequential(seq...)
+	net.SkipInputGrad()
+	return net, layers, nil
+}

@@ -61,6 +61,14 @@ type Option struct {
 	Default string
 	Allowed []string
 	Doc     string
+	// Archs lists the architectures (Arch.ArchName) whose networks the
+	// option changes; empty means every architecture.
+	Archs []string
+}
+
+// AppliesTo reports whether the option changes a network of arch.
+func (o Option) AppliesTo(arch Arch) bool {
+	return len(o.Archs) == 0 || slices.Contains(o.Archs, arch.ArchName())
 }
 
 // Options is a set of option values, name → value.
@@ -98,6 +106,27 @@ func ResolveOptions(declared []Option, user Options) (Options, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// ResolveFor is [ResolveOptions] for the network of one task: only the
+// options that change an arch network are kept (so that an option that does
+// not apply never enters a run's identity), and used lists which of the
+// user's options do apply.
+func ResolveFor(declared []Option, user Options, arch Arch) (opts Options, used []string, err error) {
+	all, err := ResolveOptions(declared, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts = Options{}
+	for _, d := range declared {
+		if d.AppliesTo(arch) {
+			opts[d.Name] = all[d.Name]
+			if _, ok := user[d.Name]; ok {
+				used = append(used, d.Name)
+			}
+		}
+	}
+	return opts, used, nil
 }
 
 // Arch describes the network a task needs, before any configuration has

@@ -2,7 +2,9 @@ package experiment
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,4 +89,35 @@ func TestSelectorAndHyper(t *testing.T) {
 		}
 	}()
 	Hyper{}.Get("k")
+}
+
+// TestResolveFor: only the options that change the task's network are
+// kept, defaults filled, and the user's applicable ones listed.
+func TestResolveFor(t *testing.T) {
+	declared := []Option{
+		{Name: "eval", Default: "expect", Allowed: []string{"expect", "p0"}},
+		{Name: "skip", Default: "auto", Archs: []string{"mlp"}},
+		{Name: "gates", Default: "clip", Archs: []string{"lstm"}},
+	}
+	for _, c := range []struct {
+		arch Arch
+		user Options
+		want Options
+		used []string
+	}{
+		{&MLP{}, nil, Options{"eval": "expect", "skip": "auto"}, nil},
+		{&LSTM{}, Options{"gates": "hard", "skip": "pad"}, Options{"eval": "expect", "gates": "hard"}, []string{"gates"}},
+		{&MLP{}, Options{"gates": "hard", "eval": "p0"}, Options{"eval": "p0", "skip": "auto"}, []string{"eval"}},
+	} {
+		got, used, err := ResolveFor(declared, c.user, c.arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, c.want) || !slices.Equal(used, c.used) {
+			t.Errorf("%s %v: got %v used %v, want %v used %v", c.arch.ArchName(), c.user, got, used, c.want, c.used)
+		}
+	}
+	if _, _, err := ResolveFor(declared, Options{"eval": "maybe"}, &MLP{}); err == nil {
+		t.Error("a value not allowed was accepted")
+	}
 }

@@ -3,9 +3,11 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/rng"
@@ -35,6 +37,14 @@ type cell struct {
 	settings string
 }
 
+// Validate checks the plan as a run would, before any run starts: tasks
+// and profiles, settings, options (their values, and that each applies to
+// some task's network), and that every configuration builds.
+func (p Plan) Validate() error {
+	_, _, err := p.expand()
+	return err
+}
+
 // expand validates the plan and forms its cells, skipping configurations
 // that do not apply to a task.
 func (p Plan) expand() ([]*cell, []string, error) {
@@ -48,6 +58,9 @@ func (p Plan) expand() ([]*cell, []string, error) {
 	}
 	var cells []*cell
 	var skipped []string
+	// used[config][option]: a user option that applies to no task's network
+	// of the plan is an error, not a silent no-op.
+	used := map[string]map[string]bool{}
 	for _, t := range p.Tasks {
 		if !slices.Contains(t.Profiles(), p.Profile) {
 			return nil, nil, fmt.Errorf("task %s has no profile %q (it has: %v)", t.Name(), p.Profile, t.Profiles())
@@ -74,13 +87,13 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			}
 		}
 		for _, c := range p.Configs {
-			opts, err := experiment.ResolveOptions(c.Options(), p.Options[c.Name()])
-			if err != nil {
-				return nil, nil, fmt.Errorf("configuration %s: %w", c.Name(), err)
-			}
 			arch, err := t.Arch(p.Profile)
 			if err != nil {
 				return nil, nil, err
+			}
+			opts, applied, err := experiment.ResolveFor(c.Options(), p.Options[c.Name()], arch)
+			if err != nil {
+				return nil, nil, fmt.Errorf("configuration %s: %w", c.Name(), err)
 			}
 			ok, err := applies(arch, c, p.Profile)
 			if err != nil {
@@ -90,11 +103,38 @@ func (p Plan) expand() ([]*cell, []string, error) {
 				skipped = append(skipped, t.Name()+"/"+c.Name())
 				continue
 			}
+			if used[c.Name()] == nil {
+				used[c.Name()] = map[string]bool{}
+			}
+			for _, o := range applied {
+				used[c.Name()][o] = true
+			}
 			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts, settings: fp,
 				trials: Trials(sw, c.Space(p.Profile, arch), t.Name()+"/"+c.Name())})
 		}
 	}
+	for _, c := range p.Configs {
+		for _, o := range slices.Sorted(maps.Keys(p.Options[c.Name()])) {
+			if !used[c.Name()][o] {
+				var names []string
+				for _, t := range p.Tasks {
+					names = append(names, t.Name())
+				}
+				return nil, nil, fmt.Errorf("option %s.%s applies to none of the tasks run (%s): it changes only %s networks", c.Name(), o, strings.Join(names, ", "), archsOf(c, o))
+			}
+		}
+	}
 	return cells, skipped, nil
+}
+
+// archsOf names the architectures option o of c applies to.
+func archsOf(c experiment.Config, o string) string {
+	for _, d := range c.Options() {
+		if d.Name == o && len(d.Archs) > 0 {
+			return strings.Join(d.Archs, " and ")
+		}
+	}
+	return "its configuration's"
 }
 
 // applies tells whether c can build arch, by building it once with the

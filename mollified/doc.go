@@ -40,7 +40,7 @@
 // At p = 0 the network is the ResNet bit for bit. The options apply as for
 // MLPs, with a learned per channel, "batch" granularity drawing once per
 // channel and pixel, skip=pad/project choosing the shortcut (auto keeps the
-// architecture's), and fstar irrelevant (the ReLU form has no f*).
+// architecture's), and f* needs no option (the ReLU form has none).
 //
 // # LSTMs (Sec. 6, Eq. 28)
 //
@@ -73,7 +73,7 @@
 //     LSTMs: Eq. 28 is the paper's whole prescription for them.
 //   - Evaluation uses p = 0 (eval=p0) or the noise at its mean, p as set
 //     (eval=expect); granularity=batch draws one |ξ| per unit and step for
-//     the whole batch. The options a, parts, fstar and skip concern
+//     the whole batch. The options a, parts and skip concern
 //     Algorithm 1's skip units and do not apply to LSTMs.
 //
 // # Precision and speed

@@ -122,6 +122,7 @@ func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settin
 		opt = &nn.SGD[float32]{Momentum: s.Momentum, Nesterov: s.Nesterov, WeightDecay: s.WeightDecay}
 	}
 	hooks := CollectHooks(model)
+	headline := hooks.Headline()
 
 	shuffle := rng.New(seed, "shuffle")
 	order := make([]int, n)
@@ -155,13 +156,18 @@ func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settin
 			p.Values[TrainLoss] = experiment.Num(running / float64(runningN))
 		}
 		running, runningN = 0, 0
-		l, a := ev.run(trainEval, &ce)
-		p.Values[TrainEvalLoss], p.Values[TrainEvalAcc] = experiment.Num(l), experiment.Num(a)
-		vl, va := ev.run(data.Valid, &ce)
-		p.Values[ValidLoss], p.Values[ValidAcc] = experiment.Num(vl), experiment.Num(va)
-		tl, ta := ev.run(data.Test, &ce)
-		p.Values[TestLoss], p.Values[TestAcc] = experiment.Num(tl), experiment.Num(ta)
+		hooks.Evaluate(p.Values, func(v experiment.Values, suf string) {
+			l, a := ev.run(trainEval, &ce)
+			v[TrainEvalLoss+suf], v[TrainEvalAcc+suf] = experiment.Num(l), experiment.Num(a)
+			vl, va := ev.run(data.Valid, &ce)
+			v[ValidLoss+suf], v[ValidAcc+suf] = experiment.Num(vl), experiment.Num(va)
+			tl, ta := ev.run(data.Test, &ce)
+			v[TestLoss+suf], v[TestAcc+suf] = experiment.Num(tl), experiment.Num(ta)
+		})
 		hooks.Trace(p.Values)
+		// Early stopping judges the network a run delivers: the original
+		// one when the configuration trains another (mollified at p > 0).
+		va, ta := float64(p.Values[ValidAcc+headline]), float64(p.Values[TestAcc+headline])
 		if va > bestValid {
 			bestValid, bestTest, bestUpdate = va, ta, t
 		}

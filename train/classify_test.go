@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"testing"
 
@@ -121,5 +122,43 @@ func TestHookOrder(t *testing.T) {
 	}
 	if rec.Curve[0].Values["traced"] != 7 {
 		t.Fatal("tracer not recorded")
+	}
+}
+
+// fakeOriginal is an Originaler whose networks differ until annealed.
+type fakeOriginal struct{ on, annealed bool }
+
+func (f *fakeOriginal) UseOriginal(on bool) bool { f.on = on; return !f.annealed }
+
+// TestEvaluateOriginal: with an Originaler, the original network is measured
+// under the suffixed names while the two differ, and its values are copies
+// once they do not; the switch is always turned back off.
+func TestEvaluateOriginal(t *testing.T) {
+	for _, c := range []struct {
+		annealed bool
+		calls    int
+	}{{false, 2}, {true, 1}} {
+		f := &fakeOriginal{annealed: c.annealed}
+		h := CollectHooks(&experiment.Model{Hooks: []any{f}})
+		v := experiment.Values{TrainLoss: 3}
+		calls := 0
+		h.Evaluate(v, func(v experiment.Values, suf string) {
+			calls++
+			x := 1.0
+			if f.on {
+				x = 2
+			}
+			v[ValidAcc+suf] = experiment.Num(x)
+		})
+		want := experiment.Values{TrainLoss: 3, ValidAcc: 1, ValidAcc + experiment.OriginalSuffix: 2}
+		if c.annealed {
+			want[ValidAcc+experiment.OriginalSuffix] = 1
+		}
+		if calls != c.calls || f.on || !maps.Equal(v, want) {
+			t.Errorf("annealed=%v: %d calls, switch on %v, values %v; want %d calls, %v", c.annealed, calls, f.on, v, c.calls, want)
+		}
+		if h.Headline() != experiment.OriginalSuffix {
+			t.Errorf("headline %q", h.Headline())
+		}
 	}
 }

@@ -164,6 +164,9 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 			return p, usagef("-set: %s: %v", name, err)
 		}
 	}
+	if err := p.Validate(); err != nil {
+		return p, usageError{err}
+	}
 	return p, nil
 }
 

@@ -31,6 +31,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "stray"}, []string{`unexpected argument "stray"`}},
 		{[]string{"report", "-out", "/nonexistent/dir"}, []string{"-out"}},
 		{[]string{"check", "-out", "x"}, []string{"-out is not used"}},
+		{[]string{"run", "-tasks", "parity", "-configs", "mollified", "-set", "mollified.lstm_gates=hard"}, []string{"mollified.lstm_gates", "applies to none of the tasks", "parity", "lstm"}},
 		{[]string{"version", "extra"}, []string{"version takes no arguments", `"extra"`}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

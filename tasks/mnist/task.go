@@ -68,6 +68,7 @@ func (t Task) settings(profile string) (Settings, error) {
 		s.Epochs = 10
 		s.EvalEvery = 250
 		s.TrainEval = 10000
+		s.EvalSubset = 2000
 	case "quick":
 		// A first look within the CPU budget: the first 3000 training,
 		// 1000 validation and 1000 test images, the same depth of 20 at

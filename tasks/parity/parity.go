@@ -41,6 +41,7 @@ func (t Task) settingsFor(name string) (Settings, error) {
 		s.Train, s.Valid, s.Test = 90000, 5000, 5000
 		s.Depth, s.Width = 6, 100
 		s.Epochs = 200
+		s.EvalSubset = 2000
 	case "quick":
 		// A stand-in small enough for CI: 8-bit parity, every one of the
 		// 256 vectors used (192 / 32 / 32), the same 6-layer depth at width

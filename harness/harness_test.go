@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -152,8 +153,13 @@ func TestResume(t *testing.T) {
 		t.Fatalf("interrupted sweep left %d files; want some but not all", len(first))
 	}
 	// What a killed writer leaves behind: a temporary file.
-	junk := filepath.Join(dir, "runs", "tiny", "baseline", tmpPrefix+"crashed")
+	// A day-old half-written file of a crashed writer on another machine.
+	junk := filepath.Join(dir, "runs", "tiny", "baseline", tempName("crashed", 7, 1))
 	if err := os.WriteFile(junk, []byte(`{"run": {"spe`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * staleAge)
+	if err := os.Chtimes(junk, old, old); err != nil {
 		t.Fatal(err)
 	}
 	again := &tinyTask{}

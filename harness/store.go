@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/mollifying/mollify/experiment"
 )
@@ -97,12 +99,24 @@ func WriteAtomic(path string, data []byte) error {
 // tmpSeq numbers the temporary files of this process.
 var tmpSeq atomic.Uint64
 
-// createTemp creates a new temporary file in dir with mode 0644 less the
-// umask, like any file the user writes (os.CreateTemp would make it
-// private, and the rename would keep that).
+// host names this machine in temporary file names, so that processes on
+// other machines writing to the same folder (a shared filesystem) are told
+// apart from this machine's: '-' and '.' become '_'.
+var host = func() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "unknown"
+	}
+	return strings.NewReplacer("-", "_", ".", "_", "/", "_").Replace(h)
+}()
+
+// createTemp creates a new temporary file in dir, named
+// .tmp-<host>-<pid>-<seq>, with mode 0644 less the umask, like any file the
+// user writes (os.CreateTemp would make it private, and the rename would
+// keep that).
 func createTemp(dir string) (*os.File, error) {
 	for {
-		name := filepath.Join(dir, fmt.Sprintf("%s%d-%d", tmpPrefix, os.Getpid(), tmpSeq.Add(1)))
+		name := filepath.Join(dir, tempName(host, os.Getpid(), tmpSeq.Add(1)))
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
@@ -164,10 +178,43 @@ func LoadResults(dir string) ([]*Result, error) {
 	return out, nil
 }
 
-// removeStaleTemps deletes temporary files left by an interrupted sweep.
+// tempName is the name of a temporary file of process pid on host h.
+func tempName(h string, pid int, seq uint64) string {
+	return fmt.Sprintf("%s%s-%d-%d", tmpPrefix, h, pid, seq)
+}
+
+// staleAge is the age past which a temporary file of another machine is
+// taken to be left over: no write of a result file lasts that long.
+const staleAge = 24 * time.Hour
+
+// stale reports whether the temporary file name, last modified at mod, is
+// a left-over: one of this machine's whose process has ended, or one of
+// another machine older than staleAge. Files of live processes, here or
+// elsewhere, are being written and must be left alone: several sweeps or
+// shards may share a results folder.
+func stale(name string, mod, now time.Time) bool {
+	rest, ok := strings.CutPrefix(name, tmpPrefix)
+	if !ok {
+		return false
+	}
+	f := strings.Split(rest, "-")
+	if len(f) == 3 && f[0] == host {
+		if pid, err := strconv.Atoi(f[1]); err == nil {
+			return !processAlive(pid)
+		}
+	}
+	return now.Sub(mod) > staleAge
+}
+
+// removeStaleTemps deletes the temporary files that interrupted writers
+// left under dir, and only those (see [stale]).
 func removeStaleTemps(dir string) {
+	now := time.Now()
 	filepath.WalkDir(filepath.Join(dir, "runs"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), tmpPrefix) {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && stale(d.Name(), fi.ModTime(), now) {
 			os.Remove(p)
 		}
 		return nil

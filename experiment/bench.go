@@ -179,6 +179,22 @@ type LossObserver interface {
 	ObserveLoss(t int, loss float64)
 }
 
+// Originaler is a hook of a configuration whose network, while it trains,
+// differs from the original network it anneals to (the mollified network at
+// p > 0). The training loop evaluates the network being trained, then calls
+// UseOriginal(true), evaluates again and records those values under the
+// same names with the suffix [OriginalSuffix], then calls UseOriginal(false).
+// UseOriginal(true) reports whether the two networks differ at this point;
+// when they do not (annealing is over), the loop copies the first values
+// instead of evaluating twice.
+type Originaler interface {
+	UseOriginal(on bool) (differs bool)
+}
+
+// OriginalSuffix ends the names of the values measured on the original
+// network (see [Originaler]), e.g. "valid_acc_p0".
+const OriginalSuffix = "_p0"
+
 // Tracer reports named values (such as p per layer) at each evaluation.
 type Tracer interface {
 	Trace(add func(name string, v float64))

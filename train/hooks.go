@@ -1,7 +1,9 @@
 package train
 
 import (
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
@@ -14,6 +16,7 @@ type Hooks struct {
 	Perturbers []experiment.Perturber
 	Observers  []experiment.LossObserver
 	Tracers    []experiment.Tracer
+	Originals  []experiment.Originaler
 }
 
 // CollectHooks returns the hooks of m.
@@ -31,6 +34,9 @@ func CollectHooks(m *experiment.Model) *Hooks {
 		}
 		if s, ok := v.(experiment.Tracer); ok {
 			h.Tracers = append(h.Tracers, s)
+		}
+		if s, ok := v.(experiment.Originaler); ok {
+			h.Originals = append(h.Originals, s)
 		}
 	}
 	return h
@@ -69,6 +75,46 @@ func (h *Hooks) Trace(v experiment.Values) {
 	for _, s := range h.Tracers {
 		s.Trace(func(name string, x float64) { v[name] = experiment.Num(x) })
 	}
+}
+
+// Evaluate fills v at an evaluation point: measure(v, "") measures the
+// network being trained, writing its values under their names; when the
+// model has an [experiment.Originaler], measure(v, OriginalSuffix) then
+// measures the original network (p = 0) under the suffixed names, or, when
+// the two networks are the same (annealing over), the values are copied.
+func (h *Hooks) Evaluate(v experiment.Values, measure func(v experiment.Values, suffix string)) {
+	if len(h.Originals) == 0 {
+		measure(v, "")
+		return
+	}
+	before := maps.Clone(v)
+	measure(v, "")
+	differs := false
+	for _, o := range h.Originals {
+		differs = o.UseOriginal(true) || differs
+	}
+	if differs {
+		measure(v, experiment.OriginalSuffix)
+	} else {
+		for _, k := range slices.Collect(maps.Keys(v)) {
+			if _, had := before[k]; !had {
+				v[k+experiment.OriginalSuffix] = v[k]
+			}
+		}
+	}
+	for _, o := range h.Originals {
+		o.UseOriginal(false)
+	}
+}
+
+// Headline is the suffix of the values that stand for a run's result: the
+// original network's when the model has one apart (the network a method
+// delivers once annealing is over), else the plain names ("").
+func (h *Hooks) Headline() string {
+	if len(h.Originals) > 0 {
+		return experiment.OriginalSuffix
+	}
+	return ""
 }
 
 // finite reports whether a loss is a number and not infinite.

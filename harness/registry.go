@@ -8,7 +8,7 @@ import (
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/tasks/cifar10"
-	copytask "github.com/mollifying/mollify/tasks/copy"
+	"github.com/mollifying/mollify/tasks/copytask"
 	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/parity"
 	"github.com/mollifying/mollify/tasks/pentomino"

@@ -123,22 +123,13 @@ func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settin
 		return nil, fmt.Errorf("train: %d training examples is fewer than one batch of %d", n, s.Batch)
 	}
 	perEpoch := n / s.Batch
-	total := s.Epochs * perEpoch
-	evalEvery := s.EvalEvery
-	if evalEvery == 0 {
-		evalEvery = perEpoch
-	}
 	net := model.Net
-	params := net.Params()
 	var opt nn.Optimizer[float32]
 	if s.Optimizer == "adam" {
 		opt = nn.NewAdam[float32]()
 	} else {
 		opt = &nn.SGD[float32]{Momentum: s.Momentum, Nesterov: s.Nesterov, WeightDecay: s.WeightDecay}
 	}
-	hooks := CollectHooks(model)
-	headline := hooks.Headline()
-
 	shuffle := rng.New(seed, "shuffle")
 	order := make([]int, n)
 	for i := range order {
@@ -153,59 +144,18 @@ func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settin
 		ev.chunk = s.EvalBatch
 	}
 	augment := rng.New(seed, "augment")
-
 	trainEval := data.Train
 	if s.TrainEval > 0 && s.TrainEval < n {
 		trainEval = Split{X: &nn.Mat[float32]{Rows: s.TrainEval, Cols: d, Data: trainEval.X.Data[:s.TrainEval*d]}, Y: trainEval.Y[:s.TrainEval]}
 	}
-	rec := &experiment.Record{Params: nn.CountParams(params)}
-	var running float64
-	var runningN int
-	t := 0
-	bestValid, bestTest, bestUpdate := math.Inf(-1), math.NaN(), 0
-	reachedAt := 0
-
-	evaluate := func() {
-		n := s.EvalSubset
-		if t == 0 || t == total || rec.Diverged {
-			n = 0
-		}
-		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
-		if runningN > 0 {
-			p.Values[TrainLoss] = experiment.Num(running / float64(runningN))
-		}
-		running, runningN = 0, 0
-		hooks.Evaluate(p.Values, func(v experiment.Values, suf string) {
-			l, a := ev.run(trainEval.prefix(n), &ce)
-			v[TrainEvalLoss+suf], v[TrainEvalAcc+suf] = experiment.Num(l), experiment.Num(a)
-			vl, va := ev.run(data.Valid.prefix(n), &ce)
-			v[ValidLoss+suf], v[ValidAcc+suf] = experiment.Num(vl), experiment.Num(va)
-			tl, ta := ev.run(data.Test.prefix(n), &ce)
-			v[TestLoss+suf], v[TestAcc+suf] = experiment.Num(tl), experiment.Num(ta)
-		})
-		hooks.Trace(p.Values)
-		// Early stopping judges the network a run delivers: the original
-		// one when the configuration trains another (mollified at p > 0).
-		va, ta := float64(p.Values[ValidAcc+headline]), float64(p.Values[TestAcc+headline])
-		if va > bestValid {
-			bestValid, bestTest, bestUpdate = va, ta, t
-		}
-		if s.TargetMetric != "" && reachedAt == 0 {
-			if v, ok := p.Values[s.TargetMetric]; ok && float64(v) >= s.TargetValue {
-				reachedAt = t
-			}
-		}
-		rec.Curve = append(rec.Curve, p)
-	}
-
-	evaluate() // the untrained network, at update 0
-	for epoch := 0; epoch < s.Epochs && !rec.Diverged; epoch++ {
-		shuffle.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for b := 0; b < perEpoch; b++ {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			t++
+	loop := &Loop{
+		Model: model, Opt: opt, Clip: s.Clip,
+		Epochs: s.Epochs, PerEpoch: perEpoch, EvalEvery: s.EvalEvery,
+		StartEpoch: func(int) {
+			shuffle.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		},
+		Batch: func(t int) {
+			b := (t - 1) % perEpoch
 			for k, idx := range order[b*s.Batch : (b+1)*s.Batch] {
 				if data.Augment != nil {
 					data.Augment.Augment(xb.Row(k), data.Train.X.Row(idx), augment)
@@ -214,48 +164,34 @@ func Classify(ctx context.Context, data *Data, model *experiment.Model, s Settin
 				}
 				yb[k] = data.Train.Y[idx]
 			}
-			loss, ok := hooks.Update(t, params, s.Clip, opt, s.LR(lr, t, perEpoch), func() float64 {
-				loss, _ := ce.Forward(net.Forward(xb, true), yb)
-				net.Backward(ce.Backward())
-				return loss
-			})
-			if !ok {
-				rec.Diverged = true
-				running, runningN = loss, 1
-				break
+		},
+		LR: func(t int) float64 { return s.LR(lr, t, perEpoch) },
+		Loss: func() float64 {
+			loss, _ := ce.Forward(net.Forward(xb, true), yb)
+			net.Backward(ce.Backward())
+			return loss
+		},
+		Measure: func(v experiment.Values, suf string, full bool) {
+			n := s.EvalSubset
+			if full {
+				n = 0
 			}
-			running += loss
-			runningN++
-			if t%evalEvery == 0 || t == total {
-				evaluate()
-				if progress != nil {
-					progress(float64(t) / float64(total))
-				}
-			}
-		}
+			l, a := ev.run(trainEval.prefix(n), &ce)
+			v[TrainEvalLoss+suf], v[TrainEvalAcc+suf] = experiment.Num(l), experiment.Num(a)
+			vl, va := ev.run(data.Valid.prefix(n), &ce)
+			v[ValidLoss+suf], v[ValidAcc+suf] = experiment.Num(vl), experiment.Num(va)
+			tl, ta := ev.run(data.Test.prefix(n), &ce)
+			v[TestLoss+suf], v[TestAcc+suf] = experiment.Num(tl), experiment.Num(ta)
+		},
+		Best: &Best{Judge: ValidAcc, Maximize: true, Keep: []Kept{
+			{Final: "best_valid_acc", Value: ValidAcc},
+			{Final: "test_acc_at_best_valid", Value: TestAcc},
+		}},
 	}
-	if rec.Diverged {
-		evaluate()
-	}
-	rec.Updates = t
-	last := rec.Curve[len(rec.Curve)-1].Values
-	rec.Final = experiment.Values{}
-	for k, v := range last {
-		rec.Final[k] = v
-	}
-	rec.Final["best_valid_acc"] = experiment.Num(bestValid)
-	rec.Final["test_acc_at_best_valid"] = experiment.Num(bestTest)
-	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	if s.TargetMetric != "" {
-		if reachedAt > 0 {
-			rec.Final["updates_to_target"] = experiment.Num(reachedAt)
-			rec.Final["reached_target"] = 1
-		} else {
-			rec.Final["updates_to_target"] = experiment.Num(total + 1)
-			rec.Final["reached_target"] = 0
-		}
+		loop.Target = &Target{Metric: s.TargetMetric, Value: s.TargetValue}
 	}
-	return rec, nil
+	return loop.Run(ctx, progress)
 }
 
 // evaluator runs a network in evaluation mode over a split in fixed-size

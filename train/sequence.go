@@ -117,63 +117,19 @@ func LanguageModel(ctx context.Context, c *Corpus, model *experiment.Model, s LM
 			return nil, fmt.Errorf("train: the %s split (%d tokens) is too short for %d columns", name, len(split), s.EvalBatch)
 		}
 	}
-	total := s.Epochs * perEpoch
-	evalEvery := s.EvalEvery
-	if evalEvery == 0 {
-		evalEvery = perEpoch
-	}
 	net := model.Net
-	params := net.Params()
-	opt := &nn.SGD[float32]{}
-	hooks := CollectHooks(model)
 	ev := &lmEval{net: net, steps: s.Steps, batch: s.EvalBatch}
-
 	cols := len(c.Train) / s.Batch
 	x := nn.NewMat[float32](s.Steps*s.Batch, 1)
 	y := make([]int32, s.Steps*s.Batch)
 	var ce nn.SeqSoftmaxCE[float32]
-
-	rec := &experiment.Record{Params: nn.CountParams(params)}
-	var running float64
-	var runningN int
-	t := 0
-	epochLR := s.LR(lr, 1)
-	bestValid, bestTest, bestUpdate := math.Inf(1), math.NaN(), 0
-	reachedAt := 0
-	evaluate := func() {
-		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
-		if runningN > 0 {
-			p.Values[TrainLoss] = experiment.Num(running / float64(runningN))
-			p.Values[TrainPPL] = experiment.Num(math.Exp(running / float64(runningN)))
-		}
-		running, runningN = 0, 0
-		vl := ev.run(c.Valid, &ce)
-		tl := ev.run(c.Test, &ce)
-		p.Values[ValidLoss], p.Values[ValidPPL] = experiment.Num(vl), experiment.Num(math.Exp(vl))
-		p.Values[TestLoss], p.Values[TestPPL] = experiment.Num(tl), experiment.Num(math.Exp(tl))
-		if s.Bits {
-			p.Values[ValidBPC], p.Values[TestBPC] = experiment.Num(vl/math.Ln2), experiment.Num(tl/math.Ln2)
-		}
-		p.Values[LRValue] = experiment.Num(epochLR)
-		hooks.Trace(p.Values)
-		if vl < bestValid {
-			bestValid, bestTest, bestUpdate = vl, tl, t
-		}
-		if s.TargetPPL > 0 && reachedAt == 0 && t > 0 && math.Exp(vl) <= s.TargetPPL {
-			reachedAt = t
-		}
-		rec.Curve = append(rec.Curve, p)
-	}
-
-	evaluate() // the untrained network, at update 0
-	for epoch := 1; epoch <= s.Epochs && !rec.Diverged; epoch++ {
-		epochLR = s.LR(lr, epoch)
-		nn.ResetState(net, s.Batch)
-		for w := range perEpoch {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			t++
+	epochOf := func(t int) int { return (t-1)/perEpoch + 1 } // 1-based
+	loop := &Loop{
+		Model: model, Opt: &nn.SGD[float32]{}, Clip: s.Clip,
+		Epochs: s.Epochs, PerEpoch: perEpoch, EvalEvery: s.EvalEvery,
+		StartEpoch: func(int) { nn.ResetState(net, s.Batch) },
+		Batch: func(t int) {
+			w := (t - 1) % perEpoch
 			for st := range s.Steps {
 				for b := range s.Batch {
 					at := b*cols + w*s.Steps + st
@@ -181,49 +137,38 @@ func LanguageModel(ctx context.Context, c *Corpus, model *experiment.Model, s LM
 					y[st*s.Batch+b] = c.Train[at+1]
 				}
 			}
-			loss, ok := hooks.Update(t, params, s.Clip, opt, epochLR, func() float64 {
-				return lmForwardBackward(net, &ce, x, y, s.Batch)
-			})
-			if !ok {
-				rec.Diverged = true
-				running, runningN = loss, 1
-				break
+		},
+		LR:   func(t int) float64 { return s.LR(lr, epochOf(t)) },
+		Loss: func() float64 { return lmForwardBackward(net, &ce, x, y, s.Batch) },
+		RunningValues: func(v experiment.Values, mean float64) {
+			v[TrainLoss], v[TrainPPL] = experiment.Num(mean), experiment.Num(math.Exp(mean))
+		},
+		Extra: func(v experiment.Values, t int) {
+			v[LRValue] = experiment.Num(s.LR(lr, epochOf(max(t, 1))))
+		},
+		Measure: func(v experiment.Values, suf string, _ bool) {
+			vl := ev.run(c.Valid, &ce)
+			tl := ev.run(c.Test, &ce)
+			v[ValidLoss+suf], v[ValidPPL+suf] = experiment.Num(vl), experiment.Num(math.Exp(vl))
+			v[TestLoss+suf], v[TestPPL+suf] = experiment.Num(tl), experiment.Num(math.Exp(tl))
+			if s.Bits {
+				v[ValidBPC+suf], v[TestBPC+suf] = experiment.Num(vl/math.Ln2), experiment.Num(tl/math.Ln2)
 			}
-			running += loss
-			runningN++
-			if t%evalEvery == 0 || t == total {
-				evaluate()
-				if progress != nil {
-					progress(float64(t) / float64(total))
-				}
-			}
-		}
+		},
 	}
-	if rec.Diverged {
-		evaluate()
+	keep := []Kept{
+		{Final: "best_valid_ppl", Value: ValidLoss, Map: math.Exp},
+		{Final: "test_ppl_at_best_valid", Value: TestLoss, Map: math.Exp},
 	}
-	rec.Updates = t
-	rec.Final = experiment.Values{}
-	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
-		rec.Final[k] = v
-	}
-	rec.Final["best_valid_ppl"] = experiment.Num(math.Exp(bestValid))
-	rec.Final["test_ppl_at_best_valid"] = experiment.Num(math.Exp(bestTest))
-	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	if s.Bits {
-		rec.Final["best_valid_bpc"] = experiment.Num(bestValid / math.Ln2)
-		rec.Final["test_bpc_at_best_valid"] = experiment.Num(bestTest / math.Ln2)
+		bits := func(x float64) float64 { return x / math.Ln2 }
+		keep = append(keep, Kept{Final: "best_valid_bpc", Value: ValidLoss, Map: bits}, Kept{Final: "test_bpc_at_best_valid", Value: TestLoss, Map: bits})
 	}
+	loop.Best = &Best{Judge: ValidLoss, Keep: keep}
 	if s.TargetPPL > 0 {
-		if reachedAt > 0 {
-			rec.Final["updates_to_target"] = experiment.Num(reachedAt)
-			rec.Final["reached_target"] = 1
-		} else {
-			rec.Final["updates_to_target"] = experiment.Num(total + 1)
-			rec.Final["reached_target"] = 0
-		}
+		loop.Target = &Target{Metric: ValidPPL, Value: s.TargetPPL, Below: true}
 	}
-	return rec, nil
+	return loop.Run(ctx, progress)
 }
 
 // lmForwardBackward is the forward and backward pass of a LanguageModel

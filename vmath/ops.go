@@ -60,9 +60,6 @@ func max32(a, b float32) float32 {
 
 func and32(a, b float32) float32 { return fb(math.Float32bits(a) & math.Float32bits(b)) }
 func or32(a, b float32) float32  { return fb(math.Float32bits(a) | math.Float32bits(b)) }
-func andn32(a, b float32) float32 {
-	return fb(^math.Float32bits(a) & math.Float32bits(b))
-}
 
 // round32 rounds to the nearest integer, ties to even (VROUNDPS $8).
 func round32(a float32) float32 { return float32(math.RoundToEven(float64(a))) }

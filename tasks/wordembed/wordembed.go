@@ -316,16 +316,8 @@ func run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s 
 		return nil, fmt.Errorf("wordembed: %s: %w", cfg.Name(), err)
 	}
 	net := model.Net
-	params := net.Params()
-	opt := nn.NewAdam[float32]()
 	lr := spec.Hyper.Get("lr")
-	hooks := train.CollectHooks(model)
 	shuffle := rng.New(spec.Seed, "shuffle")
-	perEpoch := total / s.Epochs
-	evalEvery := s.EvalEvery
-	if evalEvery == 0 {
-		evalEvery = perEpoch
-	}
 	trainEval := d.Train[:min(s.TrainEval, len(d.Train))]
 	ev := &scorer{batch: s.Batch}
 	groups := make([][]int, len(d.Groups)) // shuffled in place: the run's own copy
@@ -335,69 +327,36 @@ func run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s 
 	var se nn.SquaredError[float32]
 	var x, y nn.Mat[float32]
 	var order [][]int
-
-	rec := &experiment.Record{Params: nn.CountParams(params)}
-	var running float64
-	var runningN int
-	bestValid, bestTest, bestTestCos, bestUpdate := math.Inf(1), math.NaN(), math.NaN(), 0
-	t := 0
-	evaluate := func() {
-		p := experiment.Point{Update: t, Epoch: float64(t) / float64(perEpoch), Values: experiment.Values{}}
-		if runningN > 0 {
-			p.Values[train.TrainLoss] = experiment.Num(running / float64(runningN))
-		}
-		running, runningN = 0, 0
-		tl, _ := ev.run(net, trainEval)
-		vl, vc := ev.run(net, d.Valid)
-		sl, sc := ev.run(net, d.Test)
-		p.Values[TrainEvalLoss] = experiment.Num(tl)
-		p.Values[ValidLoss], p.Values[ValidCos] = experiment.Num(vl), experiment.Num(vc)
-		p.Values[TestLoss], p.Values[TestCos] = experiment.Num(sl), experiment.Num(sc)
-		hooks.Trace(p.Values)
-		if vl < bestValid {
-			bestValid, bestTest, bestTestCos, bestUpdate = vl, sl, sc, t
-		}
-		rec.Curve = append(rec.Curve, p)
+	var cur []int // the current batch's words
+	perEpoch := total / s.Epochs
+	loop := &train.Loop{
+		Model: model, Opt: nn.NewAdam[float32](), Clip: s.Clip,
+		Epochs: s.Epochs, PerEpoch: perEpoch, EvalEvery: s.EvalEvery,
+		StartEpoch: func(int) { order = batches(groups, s.Batch, shuffle, order) },
+		Batch: func(t int) {
+			cur = order[(t-1)%perEpoch]
+			fill(&x, &y, d.Train, cur)
+		},
+		LR:   func(int) float64 { return lr },
+		Loss: func() float64 { return forwardBackward(net, &se, &x, &y, len(cur)) },
+		Measure: func(v experiment.Values, suf string, _ bool) {
+			tl, _ := ev.run(net, trainEval)
+			vl, vc := ev.run(net, d.Valid)
+			sl, sc := ev.run(net, d.Test)
+			v[TrainEvalLoss+suf] = experiment.Num(tl)
+			v[ValidLoss+suf], v[ValidCos+suf] = experiment.Num(vl), experiment.Num(vc)
+			v[TestLoss+suf], v[TestCos+suf] = experiment.Num(sl), experiment.Num(sc)
+		},
+		Best: &train.Best{Judge: ValidLoss, Keep: []train.Kept{
+			{Final: "best_valid_loss", Value: ValidLoss},
+			{Final: "test_loss_at_best_valid", Value: TestLoss},
+			{Final: "test_cos_at_best_valid", Value: TestCos},
+		}},
 	}
-	evaluate()
-	for epoch := 0; epoch < s.Epochs && !rec.Diverged; epoch++ {
-		order = batches(groups, s.Batch, shuffle, order)
-		for _, b := range order {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			t++
-			fill(&x, &y, d.Train, b)
-			loss, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
-				return forwardBackward(net, &se, &x, &y, len(b))
-			})
-			if !ok {
-				rec.Diverged = true
-				running, runningN = loss, 1
-				break
-			}
-			running += loss
-			runningN++
-			if t%evalEvery == 0 || t == total {
-				evaluate()
-				if progress != nil {
-					progress(float64(t) / float64(total))
-				}
-			}
-		}
+	rec, err := loop.Run(ctx, progress)
+	if err != nil {
+		return nil, err
 	}
-	if rec.Diverged {
-		evaluate()
-	}
-	rec.Updates = t
-	rec.Final = experiment.Values{}
-	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
-		rec.Final[k] = v
-	}
-	rec.Final["best_valid_loss"] = experiment.Num(bestValid)
-	rec.Final["test_loss_at_best_valid"] = experiment.Num(bestTest)
-	rec.Final["test_cos_at_best_valid"] = experiment.Num(bestTestCos)
-	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
 	rec.Spec, rec.Settings = spec, s
 	return rec, nil
 }

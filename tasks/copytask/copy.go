@@ -1,4 +1,4 @@
-package copy
+package copytask
 
 import (
 	"context"
@@ -189,90 +189,50 @@ func loop(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, s
 	if err != nil {
 		return nil, fmt.Errorf("copy: %s: %w", cfg.Name(), err)
 	}
-	net := model.Net
-	params := net.Params()
 	opt, err := s.optimizer()
 	if err != nil {
 		return nil, err
 	}
-	lr := spec.Hyper.Get("lr")
-	hooks := train.CollectHooks(model)
+	net := model.Net
 	sets := evalSets(s)
 	var b Batch
 	var bce nn.SigmoidBCE[float32]
-
-	rec := &experiment.Record{Params: nn.CountParams(params)}
-	var running float64
-	var runningN int
-	bestValid, bestTest, bestUpdate := math.Inf(1), math.NaN(), 0
-	zeroAt := 0
-	t := 0
-	evaluate := func() {
-		p := experiment.Point{Update: t, Epoch: float64(t) / float64(s.Updates), Values: experiment.Values{}}
-		if runningN > 0 {
-			p.Values[TrainBPS] = experiment.Num(running / float64(runningN))
-		}
-		running, runningN = 0, 0
-		vb, ve := score(net, sets[0], &bce)
-		tb, te := score(net, sets[1], &bce)
-		p.Values[ValidBPS], p.Values[ValidBitErr] = experiment.Num(vb), experiment.Num(ve)
-		p.Values[TestBPS], p.Values[TestBitErr] = experiment.Num(tb), experiment.Num(te)
-		p.Values[LenBound] = experiment.Num(s.Curriculum.UpperBound(t*s.Batch, s.MaxLen))
-		hooks.Trace(p.Values)
-		if vb < bestValid {
-			bestValid, bestTest, bestUpdate = vb, te, t
-		}
-		if zeroAt == 0 && t > 0 && ve == 0 {
-			zeroAt = t
-		}
-		rec.Curve = append(rec.Curve, p)
-	}
-	evaluate()
-	for t < s.Updates {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		t++
-		draw(t, &b)
-		var sum float64
-		_, ok := hooks.Update(t, params, s.Clip, opt, lr, func() float64 {
+	var sum float64 // the last update's summed cross-entropy, in nats
+	lr := spec.Hyper.Get("lr")
+	loop := &train.Loop{
+		Model: model, Opt: opt, Clip: s.Clip,
+		Epochs: 1, PerEpoch: s.Updates, EvalEvery: s.EvalEvery,
+		Batch: func(t int) { draw(t, &b) },
+		LR:    func(int) float64 { return lr },
+		Loss: func() float64 {
 			var n int
 			sum, n = forwardBackward(net, &bce, &b)
 			return sum / float64(n)
-		})
-		if !ok {
-			rec.Diverged = true
-			running, runningN = math.NaN(), 1
-			break
-		}
-		running += sum / math.Ln2 / float64(s.Batch)
-		runningN++
-		if t%s.EvalEvery == 0 || t == s.Updates {
-			evaluate()
-			if progress != nil {
-				progress(float64(t) / float64(s.Updates))
+		},
+		// The curve's training cost is in bits per sequence.
+		Running: func(loss float64) float64 {
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return math.NaN()
 			}
-		}
+			return sum / math.Ln2 / float64(s.Batch)
+		},
+		RunningValues: func(v experiment.Values, mean float64) { v[TrainBPS] = experiment.Num(mean) },
+		Extra: func(v experiment.Values, t int) {
+			v[LenBound] = experiment.Num(s.Curriculum.UpperBound(t*s.Batch, s.MaxLen))
+		},
+		Measure: func(v experiment.Values, suf string, _ bool) {
+			vb, ve := score(net, sets[0], &bce)
+			tb, te := score(net, sets[1], &bce)
+			v[ValidBPS+suf], v[ValidBitErr+suf] = experiment.Num(vb), experiment.Num(ve)
+			v[TestBPS+suf], v[TestBitErr+suf] = experiment.Num(tb), experiment.Num(te)
+		},
+		Best: &train.Best{Judge: ValidBPS, Keep: []train.Kept{
+			{Final: "best_valid_bps", Value: ValidBPS},
+			{Final: "test_bit_err_at_best_valid", Value: TestBitErr},
+		}},
+		Target: &train.Target{Metric: ValidBitErr, Value: 0, Below: true},
 	}
-	if rec.Diverged {
-		evaluate()
-	}
-	rec.Updates = t
-	rec.Final = experiment.Values{}
-	for k, v := range rec.Curve[len(rec.Curve)-1].Values {
-		rec.Final[k] = v
-	}
-	rec.Final["best_valid_bps"] = experiment.Num(bestValid)
-	rec.Final["test_bit_err_at_best_valid"] = experiment.Num(bestTest)
-	rec.Final["best_valid_update"] = experiment.Num(bestUpdate)
-	if zeroAt > 0 {
-		rec.Final["updates_to_target"] = experiment.Num(zeroAt)
-		rec.Final["reached_target"] = 1
-	} else {
-		rec.Final["updates_to_target"] = experiment.Num(s.Updates + 1)
-		rec.Final["reached_target"] = 0
-	}
-	return rec, nil
+	return loop.Run(ctx, progress)
 }
 
 // forwardBackward is the forward and backward pass of an update on b: new

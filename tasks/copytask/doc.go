@@ -34,4 +34,4 @@
 //     {0.001, 0.003, 0.01} (0.01 in quick). Paper profile: 20,000 updates
 //     of 32 sequences of lengths up to 20. Quick: 2,000 updates of 16
 //     sequences of 4-bit vectors, lengths up to 4.
-package copy
+package copytask

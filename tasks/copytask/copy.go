@@ -96,7 +96,8 @@ func (Task) Sweep(profile string) (experiment.Sweep, error) {
 	case "quick":
 		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
 	case "paper":
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{0.001, 0.003, 0.01}, Budget: 6, Select: sel}, nil
+		lr := []float64{0.0003, 0.001, 0.003, 0.01}
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds, LR: lr, Budget: len(lr), Select: sel}, nil
 	}
 	return experiment.Sweep{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
 }

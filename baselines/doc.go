@@ -26,7 +26,7 @@
 //
 // For LSTMs (bench.LSTM) Baseline is the plain LSTM; Noisy replaces the
 // three gates by NSigmoidP and the candidate and cell squashing by NTanhP,
-// each with its own learned p per unit ([NoisyGate], baselines.md §1.4: every
+// each with its own learned p per unit ([NoisyGate], paper/BASELINES.md §2: every
 // non-linearity of the cell is noisy); Anneal perturbs every weight matrix
 // (embedding, input and recurrent LSTM weights, output layer; not biases)
 // once per update, i.e. once per window of truncated BPTT, shared by all

@@ -28,7 +28,7 @@ func buildPlainLSTM(a *experiment.LSTM, env experiment.Env) (*experiment.Model, 
 }
 
 // NoisyGate applies a [NAN] to one part of an LSTM layer, with one learned p
-// per unit (Gulcehre et al. 2016; baselines.md §1.4). Training draws ξ per
+// per unit (Gulcehre et al. 2016; paper/BASELINES.md §2). Training draws ξ per
 // element and time step; evaluation uses its expectation.
 type NoisyGate[T nn.Float] struct {
 	Unit NAN

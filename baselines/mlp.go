@@ -88,7 +88,7 @@ func (Baseline) Build(a experiment.Arch, _ experiment.Hyper, _ experiment.Option
 }
 
 // Residual is the residual network with batch normalisation before each
-// non-linearity (paper.md §5 #17): h_l = pad(h_{l−1}) + f(BN(W h_{l−1} + b)).
+// non-linearity (paper/PROTOCOL.md choice 17): h_l = pad(h_{l−1}) + f(BN(W h_{l−1} + b)).
 type Residual struct{}
 
 var _ experiment.Config = Residual{}

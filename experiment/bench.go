@@ -54,7 +54,7 @@ type Axis struct {
 	Doc    string
 }
 
-// Option is a named choice where the paper is ambiguous (paper.md §5) or a
+// Option is a named choice where the paper is ambiguous (paper/PROTOCOL.md, the open choices) or a
 // switch a user may flip, with its recommended default and allowed values.
 type Option struct {
 	Name    string

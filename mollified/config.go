@@ -91,7 +91,7 @@ const (
 // Eq. 28's gates instead).
 var feedForward = []string{"mlp", "convnet"}
 
-// Options implements experiment.Config: one per ambiguity of paper.md §5 that
+// Options implements experiment.Config: one per open choice of paper/PROTOCOL.md that
 // touches the unit or the schedule.
 func (Config) Options() []experiment.Option {
 	return append([]experiment.Option{

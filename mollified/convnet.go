@@ -10,7 +10,7 @@ import (
 )
 
 // ConvBlock is a mollified residual block (paper Fig. 2, bottom, with the
-// optional residual link; paper.md §5 #16):
+// optional residual link; paper/PROTOCOL.md choice 16):
 //
 //	h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x))
 //
@@ -247,7 +247,7 @@ func (l *ConvBlock[T]) Params() []*nn.Param[T] {
 
 // convSpace is the configuration's space for a ConvNet. The paper trains
 // its CIFAR-10 models with one set of hyper-parameters, so every axis is a
-// single value: c = 1 (Eq. 26 has no c; paper.md §5 #12), annealing that
+// single value: c = 1 (Eq. 26 has no c; paper/PROTOCOL.md choice 12), annealing that
 // would end half-way through training at constant loss, δ = 0.05·L, and the
 // EMA decay of the MLP tasks.
 func convSpace() []experiment.Axis {

@@ -30,7 +30,7 @@
 // # Convolutional networks
 //
 // For the residual convnet of the CIFAR-10 task, [ConvBlock] mollifies a
-// ResNet basic block as paper.md §5 #16 reads Fig. 2:
+// ResNet basic block as paper/PROTOCOL.md choice 16 reads Fig. 2:
 // h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x)), with F the block's
 // conv-BN-ReLU-conv-BN branch, S its shortcut (what the skip copies, since
 // it is how the ResNet itself brings h^{l−1} to the block's shape), ψ the
@@ -96,7 +96,7 @@
 //
 // # Ambiguities
 //
-// The paper's appendix is lost, and several details are open (paper.md §5).
+// The paper's appendix is lost, and several details are open (paper/PROTOCOL.md, the open choices).
 // Each is a named option of [Config] with the recommended reading as its
 // default; paper/PROTOCOL.md lists them with reasons.
 package mollified

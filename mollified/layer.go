@@ -10,7 +10,7 @@ import (
 )
 
 // Parts selects which half of the method a layer uses. The paper ties both
-// to p (Alg. 1 line 7, paper.md §5 #9); the others are ablations.
+// to p (Alg. 1 line 7, paper/PROTOCOL.md choice 9); the others are ablations.
 type Parts int
 
 // The parts of the method.
@@ -20,7 +20,7 @@ const (
 	NoiseOnly              // the noisy activation only, no skip
 )
 
-// EvalMode is how a layer behaves outside training (paper.md §5 #10).
+// EvalMode is how a layer behaves outside training (paper/PROTOCOL.md choice 10).
 type EvalMode int
 
 // Evaluation modes.
@@ -61,7 +61,7 @@ type originalSetter interface{ setOriginal(on bool) }
 // followed by the noisy activation ψ and the per-unit Bernoulli(p) choice
 // between ψ and the previous layer's unit. The skip path zero-pads (or
 // truncates) the previous layer when the widths differ, or goes through a
-// learned linear projection Proj when one is set (paper.md §5 #11).
+// learned linear projection Proj when one is set (paper/PROTOCOL.md choice 11).
 type Layer[T nn.Float] struct {
 	Dense *nn.Dense[T]
 	// Proj, when not nil, maps the previous layer to this layer's width on
@@ -77,7 +77,7 @@ type Layer[T nn.Float] struct {
 	Parts    Parts
 	evalSwitch
 	// PerBatch draws ξ and π once per unit per batch instead of per example
-	// and unit (paper.md §5 #8).
+	// and unit (paper/PROTOCOL.md choice 8).
 	PerBatch bool
 	// ZeroSkip makes the skip path carry zeros: the layer is the branch of
 	// a residual block (ResidualConfig), whose shortcut already adds the

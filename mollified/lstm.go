@@ -14,7 +14,7 @@ import (
 var EAbsXi = math.Sqrt(2 / math.Pi)
 
 // GammaEps bounds the gate targets away from 0 and 1 when the gates are
-// logistic sigmoids, whose inverse is infinite there (paper.md §5 #13).
+// logistic sigmoids, whose inverse is infinite there (paper/PROTOCOL.md choice 13).
 const GammaEps = 1e-3
 
 // GateTarget gives a gate's target value γ at 1-based time step t: the value the
@@ -94,7 +94,7 @@ type Gate[T nn.Float] struct {
 	P float64
 	evalSwitch
 	// PerBatch draws one |ξ| per unit and step, shared by the sequences of
-	// the batch (paper.md §5 #8).
+	// the batch (paper/PROTOCOL.md choice 8).
 	PerBatch bool
 
 	rnd *rng.Noise
@@ -180,7 +180,7 @@ func (*Gate[T]) Params() []*nn.Param[T] { return nil }
 
 // Candidate applies the noisy activation ψ of Algorithm 1 (no skip) to the
 // LSTM's candidate: with p = 1 and enough noise the candidate tanh becomes
-// its linear part (paper.md §5 #14, an option). It implements nn.GateFunc.
+// its linear part (paper/PROTOCOL.md choice 14, an option). It implements nn.GateFunc.
 type Candidate[T nn.Float] struct {
 	Unit Unit
 	P    float64

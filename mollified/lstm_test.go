@@ -45,7 +45,7 @@ func TestGateInverse(t *testing.T) {
 }
 
 // TestGatePreExpectation: E_ξ[x̃] = (1−p)·x + p·f⁻¹(γ) (Eq. 28 and its
-// reconstruction in paper.md §2.6), checked by Monte Carlo, and exactly when
+// reconstruction in paper/METHOD.md §3), checked by Monte Carlo, and exactly when
 // |ξ| is replaced by its mean.
 func TestGatePreExpectation(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))

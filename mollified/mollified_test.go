@@ -288,7 +288,7 @@ func TestScheduleLimits(t *testing.T) {
 			}
 		}
 	}
-	// The paper.md §2.7 calibration: k = ln2·T/v0 gives p^L(T) = 1/2.
+	// The paper/METHOD.md §5 calibration: k = ln2·T/v0 gives p^L(T) = 1/2.
 	if p := PAt(math.Ln2*1000/0.7, 0.7, 1000, 6, 6); math.Abs(p-0.5) > 1e-15 {
 		t.Errorf("calibrated p^L(T) = %v, want 0.5", p)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // StopMode is what happens when the expected number of skipped layers
-// Σ_l p^l falls below δ (Sec. 7; paper.md §5 #5).
+// Σ_l p^l falls below δ (Sec. 7; paper/PROTOCOL.md choice 5).
 type StopMode int
 
 // Stop modes.
@@ -149,7 +149,7 @@ func (s *Schedule) Trace(add func(string, float64)) {
 // update tStop when the loss average stays at v. Since p^l ≈ k·v·l/(t·L) for
 // large t, the sum falls like 1/t: stopping needs t ≈ k·v·(L+1)/(2δ), which
 // is why k is set from the stop time rather than from the time p^L reaches
-// 1/2 (paper.md §2.7), which leaves annealing unfinished for ~8 times as
+// 1/2 (paper/METHOD.md §5), which leaves annealing unfinished for ~8 times as
 // long.
 func CalibrateK(tStop float64, layers int, delta, v float64) float64 {
 	if tStop < 1 || layers < 1 || delta <= 0 || delta >= float64(layers) || v <= 0 {

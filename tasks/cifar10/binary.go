@@ -36,7 +36,7 @@ var TrainFiles = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.
 const TestFile = "test_batch.bin"
 
 // Published are the SHA-1 sums of the binary version's files (MXNet's
-// gluon/data/vision/datasets.py; /work/shared/spec/datasets.md).
+// gluon/data/vision/datasets.py; paper/DATASETS.md).
 var Published = map[string]string{
 	"data_batch_1.bin": "aadd24acce27caa71bf4b10992e9e7b2d74c2540",
 	"data_batch_2.bin": "c0ba65cce70568cd57b4e03e9ac8d2a5367c1795",

@@ -76,7 +76,7 @@
 // stochastic-depth code). stochdepth drops each residual block for a whole
 // minibatch with probability 1 − p_l, p_l = 1 − (l/L)(1 − 0.5), and scales
 // the branch by p_l at test. mollified wraps every residual block as
-// h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x)) (paper.md §5 #16) with the noisy
+// h = π ⊙ S(x) + (1 − π) ⊙ ψ(F(x) + S(x)) (paper/PROTOCOL.md choice 16) with the noisy
 // ReLU of Eqs. 26-27 (c = 1) and π, ξ per activation, p^l from the Eq. 29
 // schedule over the L = 54 blocks (annealing calibrated to end half-way at
 // constant loss, stopped when Σ p^l < 0.05·L), evaluated at p = 0. anneal

@@ -46,7 +46,7 @@ func settingsFor(profile string) (Settings, error) {
 	}
 	switch profile {
 	case "paper":
-		// The stochastic-depth recipe (paper.md §3.3): ResNet-110, batch
+		// The stochastic-depth recipe (paper/EXPERIMENTS.md): ResNet-110, batch
 		// 128, 500 epochs, lr ÷10 at epochs 250 and 375, 4-pixel
 		// translations and flips; 45k/5k train/validation.
 		s.Source = "cifar10"

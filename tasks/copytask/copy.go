@@ -82,7 +82,7 @@ func (Task) Name() string { return "copy" }
 
 // Summary implements experiment.Task.
 func (Task) Summary() string {
-	return "copy task: random binary vectors, length curriculum, 1-layer LSTM (baselines.md §4.4; not in the paper's main text)"
+	return "copy task: random binary vectors, length curriculum, 1-layer LSTM (paper/BASELINES.md §4; not in the paper's main text)"
 }
 
 // Profiles implements experiment.Task.

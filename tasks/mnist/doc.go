@@ -15,7 +15,7 @@
 // folder: $MOLLIFY_MNIST_DIR when set (for a built binary on a machine
 // without the module cache, or a user's own copy), else the module's folder
 // by `go list -m` and then in the module cache. Before use each .gz file's
-// MD5 is checked against the published value (datasets.md); the idx format
+// MD5 is checked against the published value (paper/DATASETS.md); the idx format
 // is read here (magic 2051 for images, 2049 for labels, big-endian sizes,
 // exact file lengths). A missing or corrupt file gives an error that names
 // the file and says how to get it.
@@ -27,7 +27,7 @@
 // # Model and training (choices the paper leaves open)
 //
 //   - 784 inputs, 20 hidden layers of 256 units, a 10-way softmax; the same
-//     network for every configuration (protocol.md). The first layer
+//     network for every configuration (paper/PROTOCOL.md). The first layer
 //     narrows 784 → 256, so the residual and mollified configurations use a
 //     learned linear projection on its skip path.
 //   - Glorot-uniform initialisation, SGD with momentum 0.9 (as for parity

@@ -15,7 +15,7 @@ import (
 )
 
 // File is one of LeCun's four gzipped idx files and its published checksum
-// (datasets.md; the widely published values, e.g. torchvision's).
+// (paper/DATASETS.md; the widely published values, e.g. torchvision's).
 type File struct {
 	Name  string
 	Bytes int64

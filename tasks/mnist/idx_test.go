@@ -25,7 +25,7 @@ func official(t *testing.T) (*Set, *Set) {
 	return sets[0], sets[1]
 }
 
-// TestParseFacts checks the facts datasets.md lists: sizes, and the label
+// TestParseFacts checks the facts paper/DATASETS.md lists: sizes, and the label
 // histograms; and the MD5s of the decompressed files.
 func TestParseFacts(t *testing.T) {
 	tr, te := official(t)

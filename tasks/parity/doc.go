@@ -4,7 +4,7 @@
 // The data are distinct random vectors drawn from a fixed data seed (the same
 // for every run and configuration; the run seed only drives initialisation,
 // noise and shuffling), labelled by the parity of their number of ones, and
-// split in order into training, validation and test sets (protocol.md: 100k
+// split in order into training, validation and test sets (paper/PROTOCOL.md: 100k
 // vectors, 90k / 5k / 5k). Every proper subset of the bits is independent of
 // the label, which is what makes the task hard to optimise: the claim the
 // paper makes (Fig. 4) is that the mollified network's training loss falls

@@ -85,7 +85,7 @@ func TestProfiles(t *testing.T) {
 	}
 	paper, _ := (Task{}).settingsFor("paper")
 	if paper.Bits != 40 || paper.Split != [3]int{90000, 5000, 5000} || paper.Width != 100 || paper.Epochs != 200 || paper.Batch != 100 {
-		t.Fatalf("paper profile drifted from protocol.md: %+v", paper)
+		t.Fatalf("paper profile drifted from paper/PROTOCOL.md: %+v", paper)
 	}
 	if _, err := (Task{}).settingsFor("huge"); err == nil {
 		t.Fatal("unknown profile accepted")

@@ -25,7 +25,7 @@
 // paper: word level, all data; embedding 200, three LSTM layers of 200,
 // weights U(−0.1, 0.1), forget bias 0, a 10,000-way softmax (Zaremba et
 // al.'s non-regularised "small" model with the paper's third layer). SGD,
-// learning rate 1 (not tuned: protocol.md fixes it) halved after every
+// learning rate 1 (not tuned: paper/PROTOCOL.md fixes it) halved after every
 // epoch from the fifth on (the TensorFlow rule lr·0.5^max(0, e−4) for
 // 1-based epoch e), 13 epochs, truncated BPTT over windows of 20 steps in
 // 20 columns with the state carried across windows and reset at each epoch,

@@ -32,7 +32,7 @@ func settingsFor(profile string) (Settings, error) {
 	switch profile {
 	case "paper":
 		// Zaremba et al.'s non-regularised "small" recipe with the
-		// paper's three layers (protocol.md).
+		// paper's three layers (paper/PROTOCOL.md).
 		return Settings{
 			Level: "word", Embed: 200, Hidden: []int{200, 200, 200},
 			Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
@@ -90,7 +90,7 @@ func (Task) Summary() string {
 func (Task) Profiles() []string { return []string{"quick", "paper"} }
 
 // Sweep implements experiment.Task. The learning rate is Zaremba et al.'s 1 in
-// both profiles (protocol.md fixes it); configurations tune their own
+// both profiles (paper/PROTOCOL.md fixes it); configurations tune their own
 // constants. Selection minimises the best validation perplexity.
 func (Task) Sweep(profile string) (experiment.Sweep, error) {
 	sel := experiment.Selector{Metric: "best_valid_ppl"}

@@ -1,4 +1,4 @@
-// Package copy is the copy task (paper/BASELINES.md §4, paper/PROTOCOL.md): an LSTM
+// Package copytask is the copy task (paper/BASELINES.md §4, paper/PROTOCOL.md): an LSTM
 // reads a sequence of random binary vectors and must then write it out
 // again. It is not in the paper's main text (the reference list's
 // "Learning to execute" hints at an appendix with sequence tasks); the

@@ -89,6 +89,19 @@ func writeFigures(dir string, t *TaskReport) ([]string, error) {
 				return nil, err
 			}
 			drawn++
+			// The original network (p = 0) beside the network being
+			// trained, dashed, where the runs measure it apart.
+			if o := curveBand(c.Runs, t.Spec.Curve+experiment.OriginalSuffix); len(o.x) > 0 {
+				line, err := plotter.NewLine(xys(o.x, o.mean))
+				if err != nil {
+					return nil, err
+				}
+				line.Color = plotutil.Color(i)
+				line.Width = vg.Points(1)
+				line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+				p.Add(line)
+				p.Legend.Add(c.Name+" (p = 0)", line)
+			}
 		}
 		if drawn > 0 {
 			name := filepath.Join("figures", t.Name+"-curve."+FigureFormat)

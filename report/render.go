@@ -62,7 +62,7 @@ func (r *Report) Markdown() (string, error) {
 			}
 			b.WriteString("\n")
 		}
-		for _, tab := range []Table{t.Results, t.Comparisons, t.Tuning} {
+		for _, tab := range []Table{t.GateTable, t.Results, t.Comparisons, t.Annealing, t.Tuning} {
 			if len(tab.Rows) == 0 {
 				continue
 			}
@@ -105,6 +105,9 @@ func (r *Report) Print(w io.Writer) error {
 			if err := t.Comparisons.render(w, false); err != nil {
 				return err
 			}
+		}
+		if t.Gate.Applicable {
+			fmt.Fprintf(w, "%s\n", t.GateTable.Title)
 		}
 		for _, v := range t.Claims {
 			fmt.Fprintf(w, "claim %s: %s\n  %s\n", v.Claim.ID, v.Outcome, v.Detail)

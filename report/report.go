@@ -32,6 +32,10 @@ type TaskReport struct {
 	Results                Table
 	Comparisons            Table
 	Claims                 []Verdict
+	// Gate is the sanity gate (mechanism checks) of the mollified runs;
+	// GateTable and Annealing render it and their annealing.
+	Gate                 Gate
+	GateTable, Annealing Table
 	// Figures lists the figure files written for this task, relative to
 	// the results directory.
 	Figures []string
@@ -159,9 +163,22 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (experimen
 		sortBySeed(c)
 	}
 	tr.Tuning = tuningTable(tr, sel)
+	tr.Tuning.Notes = append(tr.Tuning.Notes, trialNotes(tr)...)
 	tr.Results = resultsTable(tr)
+	if rows := originalRows(tr); len(rows) > 0 {
+		tr.Results.Rows = append(tr.Results.Rows, rows...)
+		tr.Results.Notes = append(tr.Results.Notes, "Rows marked p = 0: the original network measured beside the network being trained (the same runs); once annealing has stopped the two are the same network.")
+	}
 	tr.Comparisons = comparisonTable(tr)
+	tr.Gate = gate(tr)
+	tr.GateTable = gateTable(tr.Gate)
+	tr.Annealing = annealingTable(tr)
 	tr.Claims = verdicts(tr)
+	if tr.Gate.Applicable && !tr.Gate.Passed {
+		for i := range tr.Claims {
+			tr.Claims[i].Detail += "; " + tr.Gate.note()
+		}
+	}
 	return tr, nil
 }
 

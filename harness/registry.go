@@ -40,6 +40,7 @@ func Configs() []experiment.Config {
 		baselines.Residual{},
 		baselines.Noisy{},
 		baselines.Anneal{},
+		baselines.GradNoise{},
 		mollified.Config{},
 		mollified.ResidualConfig{},
 		baselines.StochDepth{},

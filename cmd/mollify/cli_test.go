@@ -18,7 +18,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"frobnicate"}, []string{`unknown command "frobnicate"`, "run, report"}},
 		{[]string{"run", "-profile", "fast"}, []string{"-profile", `"fast"`, "quick or paper"}},
 		{[]string{"run", "-tasks", "mnist-sideways"}, []string{"-tasks", `"mnist-sideways"`, "known tasks: parity"}},
-		{[]string{"run", "-configs", "dropout"}, []string{"-configs", `"dropout"`, "baseline, residual, noisy, anneal, mollified"}},
+		{[]string{"run", "-configs", "dropout"}, []string{"-configs", `"dropout"`, "baseline, residual, noisy, anneal, gradnoise, mollified"}},
 		{[]string{"run", "-workers", "0"}, []string{"-workers", "0", "at least 1"}},
 		{[]string{"run", "-seeds", "-1"}, []string{"-seeds", "-1"}},
 		{[]string{"run", "-set", "mollified.eval=maybe"}, []string{"eval", `"maybe"`, "expect, p0"}},

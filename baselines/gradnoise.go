@@ -22,7 +22,7 @@ var _ experiment.Config = GradNoise{}
 
 // Hyper-parameter and constant of the configuration.
 const (
-	HypEta        = "eta"
+	HypEta         = "eta"
 	gradNoiseGamma = 0.55
 )
 

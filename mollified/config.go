@@ -180,6 +180,20 @@ func (k kTrace) Trace(add func(string, float64)) { add("k", float64(k)) }
 // BuildMLP builds the mollified network in any precision and returns it with
 // its mollified layers, lowest first.
 func BuildMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.Sequential[T], []*Layer[T], error) {
+	return buildMLP(m, h, o, seed, func(l *Layer[T], in, w int, proj func() *nn.Dense[T]) nn.Layer[T] {
+		if skip := o.Get(OptSkip); skip == "project" || (skip == "auto" && in > w) {
+			l.Proj = proj()
+		}
+		return l
+	})
+}
+
+// buildMLP assembles a mollified MLP: one mollified layer per hidden layer,
+// configured by the options, placed in the network by place (which may
+// give the layer a skip projection, drawn by proj, or wrap it), and a
+// plain output layer. The dense weights draw from "init" in the order of
+// every configuration; projections draw from "init/skip".
+func buildMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Options, seed uint64, place func(l *Layer[T], in, w int, proj func() *nn.Dense[T]) nn.Layer[T]) (*nn.Sequential[T], []*Layer[T], error) {
 	if len(m.Hidden) == 0 {
 		return nil, nil, fmt.Errorf("mollified: the MLP has no hidden layer to mollify")
 	}
@@ -198,10 +212,8 @@ func BuildMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Op
 		if o.Get(OptA) == "learned" {
 			l.LearnA(1)
 		}
-		if skip := o.Get(OptSkip); skip == "project" || (skip == "auto" && in > w) {
-			l.Proj = nn.NewDense[T](name+".skip", in, w, m.Init, projRnd)
-		}
-		seq = append(seq, l)
+		proj := func() *nn.Dense[T] { return nn.NewDense[T](name+".skip", in, w, m.Init, projRnd) }
+		seq = append(seq, place(l, in, w, proj))
 		layers = append(layers, l)
 		in = w
 	}

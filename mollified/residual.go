@@ -1,11 +1,8 @@
 package mollified
 
 import (
-	"fmt"
-
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
-	"github.com/mollifying/mollify/rng"
 )
 
 // ResidualConfig is the "mollified-res" configuration: the mollified MLP
@@ -78,35 +75,13 @@ func (ResidualConfig) Build(a experiment.Arch, h experiment.Hyper, o experiment.
 // are those of every other configuration for the same seed; the shortcut
 // projections draw from "init/skip", as the residual baseline's do.
 func BuildResidualMLP[T nn.Float](m *experiment.MLP, h experiment.Hyper, o experiment.Options, seed uint64) (*nn.Sequential[T], []*Layer[T], error) {
-	if len(m.Hidden) == 0 {
-		return nil, nil, fmt.Errorf("mollified: the MLP has no hidden layer to mollify")
-	}
-	initRnd := rng.New(seed, "init")
-	projRnd := rng.New(seed, "init/skip")
-	parts := map[string]Parts{"both": Both, "skip": SkipOnly, "noise": NoiseOnly}[o.Get(OptParts)]
-	eval := map[string]EvalMode{"p0": EvalP0, "expect": EvalExpect}[o.Get(OptEval)]
-	var seq []nn.Layer[T]
-	var layers []*Layer[T]
-	in := m.In
-	for i, w := range m.Hidden {
-		name := fmt.Sprintf("h%d", i+1)
-		l := NewLayer[T](name, in, w, m.Act, h.Get(HypC), m.Init, initRnd, rng.NewNoise(seed, "noise/"+name))
-		l.Parts, l.Eval, l.ZeroSkip = parts, eval, true
-		l.PerBatch = o.Get(OptGranularity) == "batch"
-		if o.Get(OptA) == "learned" {
-			l.LearnA(1)
-		}
+	return buildMLP(m, h, o, seed, func(l *Layer[T], in, w int, proj func() *nn.Dense[T]) nn.Layer[T] {
+		l.ZeroSkip = true
 		res := nn.NewResidual[T](l, in, w)
 		if in > w {
 			// Truncating the shortcut would drop inputs: project.
-			res.Proj = nn.NewDense[T](name+".skip", in, w, m.Init, projRnd)
+			res.Proj = proj()
 		}
-		seq = append(seq, res)
-		layers = append(layers, l)
-		in = w
-	}
-	seq = append(seq, nn.NewDense[T]("out", in, m.Out, m.Init, initRnd))
-	net := nn.NewSequential(seq...)
-	net.SkipInputGrad()
-	return net, layers, nil
+		return res
+	})
 }

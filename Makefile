@@ -5,7 +5,7 @@ CONFIGS ?= all
 GO      ?= go
 BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
-LDFLAGS := -X github.com/mollifying/mollify/harness.Revision=$(REV)
+LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
 .PHONY: build reproduce report test vet fmt-check unit check golden clean
 

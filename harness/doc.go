@@ -7,16 +7,17 @@
 //
 // For each task and each configuration that applies to it, the harness
 //
-//  1. forms the configuration's trials: the task's learning-rate grid
-//     crossed with the configuration's own axes (experiment.Config.Space); when
-//     that product exceeds the task's budget, a seeded random subset of
-//     budget points (random search with an equal budget for everyone);
+//  1. forms the configuration's trials ([Trials]): the task's learning-rate
+//     grid crossed with the configuration's own axes (experiment.Config.Space);
+//     when that product exceeds the task's budget, a balanced design of budget
+//     points (each learning rate equally often, each value of the other axes
+//     equally often), so that every configuration gets the same number;
 //  2. runs every trial on the task's tuning seeds (phase "tune");
 //  3. selects the trial with the best mean of the task's selection metric
 //     (ties go to the earlier trial; diverged runs never win);
 //  4. runs the selected point on the final seeds (phase "final").
 //
-// # Result files
+// # Result files (package store)
 //
 // A run's file is <dir>/runs/<task>/<config>/<phase>-<hash>.json, where hash
 // identifies the run spec. It holds two objects: "run", the deterministic

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/store"
 )
 
 // Runner executes plans.
@@ -28,8 +29,9 @@ type Runner struct {
 	// finished run.
 	Terminal bool
 	// Provenance is stamped into every result; zero means
-	// CurrentProvenance().
-	Provenance Provenance
+	// store.CurrentProvenance().
+	Provenance store.Provenance
+
 	// now is the clock, replaceable in tests.
 	now func() time.Time
 }
@@ -66,14 +68,14 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	if r.now == nil {
 		r.now = time.Now
 	}
-	if r.Provenance == (Provenance{}) {
-		r.Provenance = CurrentProvenance()
+	if r.Provenance == (store.Provenance{}) {
+		r.Provenance = store.CurrentProvenance()
 	}
 	log := r.Log
 	if log == nil {
 		log = io.Discard
 	}
-	removeStaleTemps(r.Dir)
+	store.RemoveStaleTemps(r.Dir)
 	sum := &Summary{Skipped: skipped, Selected: map[string]experiment.Hyper{}}
 
 	// Phase 1: tuning. Weights let the progress line count final runs too:
@@ -147,7 +149,7 @@ type cellFinals struct {
 func (r *Runner) finals(c *cell, profile string, tune []job) (cellFinals, error) {
 	records := make([][]*experiment.Record, len(c.trials))
 	for _, j := range tune {
-		res, err := LoadResult(j.path)
+		res, err := store.LoadResult(j.path)
 		if err != nil {
 			return cellFinals{}, err
 		}
@@ -186,7 +188,7 @@ func (r *Runner) newJob(c *cell, profile string, phase experiment.Phase, trial i
 		Schema: experiment.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
 		Phase: phase, Settings: c.settings, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
 	}
-	return job{spec: spec, task: c.task, config: c.config, path: RunPath(r.Dir, spec), weight: w}
+	return job{spec: spec, task: c.task, config: c.config, path: store.RunPath(r.Dir, spec), weight: w}
 }
 
 func cost(t experiment.Task, profile string) float64 {
@@ -268,8 +270,8 @@ func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
 		return fmt.Errorf("%s: %w", j.spec, err)
 	}
 	rec.Spec, rec.Hash = j.spec, j.spec.Hash()
-	env := Env{Provenance: r.Provenance, WallSeconds: r.now().Sub(start).Seconds(), Finished: r.now().UTC().Format(time.RFC3339)}
-	if err := writeResult(j.path, rec, env); err != nil {
+	env := store.Env{Provenance: r.Provenance, WallSeconds: r.now().Sub(start).Seconds(), Finished: r.now().UTC().Format(time.RFC3339)}
+	if err := store.WriteResult(j.path, rec, env); err != nil {
 		prog.abort(j)
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/mollifying/mollify/experiment"
-	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/store"
 )
 
 // band is the mean of a curve over seeds with its min–max envelope.
@@ -189,5 +189,5 @@ func save(p *plot.Plot, path string) error {
 	if _, err := w.WriteTo(&buf); err != nil {
 		return err
 	}
-	return harness.WriteAtomic(path, buf.Bytes())
+	return store.WriteAtomic(path, buf.Bytes())
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
-	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/store"
 )
 
 // render writes t with tablewriter, as Markdown or as a terminal box.
@@ -129,7 +129,7 @@ func (r *Report) Write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return harness.WriteAtomic(filepath.Join(dir, "report.md"), []byte(md))
+	return store.WriteAtomic(filepath.Join(dir, "report.md"), []byte(md))
 }
 
 // cost says how many runs the task's results hold and how long they took.

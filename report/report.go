@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/mollifying/mollify/experiment"
-	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/stats"
+	"github.com/mollifying/mollify/store"
 )
 
 // Method is the configuration every other is compared with.
@@ -69,13 +69,23 @@ type Table struct {
 	Notes  []string
 }
 
-// Build analyses results; lookup resolves task names to tasks (for what to
+// Registry is what a report needs to know of the suite beyond the result
+// files: how to find a task by name (for what to report), and the order of
+// tasks and configurations. The command passes the harness's; the report
+// imports no task.
+type Registry struct {
+	Task    func(name string) (experiment.Task, error)
+	Tasks   []string
+	Configs []string
+}
+
+// Build analyses results; reg resolves task names to tasks (for what to
 // report); results of unknown tasks get every final metric.
-func Build(results []*harness.Result, lookup func(string) (experiment.Task, error)) (*Report, error) {
+func Build(results []*store.Result, reg Registry) (*Report, error) {
 	if len(results) == 0 {
 		return nil, fmt.Errorf("report: no result files")
 	}
-	byTask := map[string][]*harness.Result{}
+	byTask := map[string][]*store.Result{}
 	var order []string
 	prov := map[string]bool{}
 	for _, r := range results {
@@ -89,8 +99,8 @@ func Build(results []*harness.Result, lookup func(string) (experiment.Task, erro
 	}
 	// Tasks in registry order, then any others by name.
 	rank := map[string]int{}
-	for i, t := range harness.Tasks() {
-		rank[t.Name()] = i
+	for i, t := range reg.Tasks {
+		rank[t] = i
 	}
 	slices.SortStableFunc(order, func(a, b string) int {
 		ra, oka := rank[a]
@@ -110,7 +120,7 @@ func Build(results []*harness.Result, lookup func(string) (experiment.Task, erro
 		rep.Warnings = append(rep.Warnings, "the results come from more than one code revision or machine (see Provenance)")
 	}
 	for _, name := range order {
-		tr, err := buildTask(name, byTask[name], lookup)
+		tr, err := buildTask(name, byTask[name], reg)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +129,7 @@ func Build(results []*harness.Result, lookup func(string) (experiment.Task, erro
 	return rep, nil
 }
 
-func buildTask(name string, rs []*harness.Result, lookup func(string) (experiment.Task, error)) (*TaskReport, error) {
+func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, error) {
 	tr := &TaskReport{Name: name}
 	profiles := map[string]bool{}
 	configs := map[string]*ConfigReport{}
@@ -146,7 +156,7 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (experimen
 	}
 	tr.Profile = slices.Collect(maps.Keys(profiles))[0]
 	var sel experiment.Selector
-	if t, err := lookup(name); err == nil {
+	if t, err := reg.Task(name); err == nil {
 		tr.Summary = t.Summary()
 		if r, ok := t.(experiment.Reporter); ok {
 			tr.Spec = r.Report()
@@ -158,7 +168,7 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (experimen
 	if len(tr.Spec.Metrics) == 0 {
 		tr.Spec.Metrics = genericMetrics(rs)
 	}
-	tr.Configs = orderConfigs(configs)
+	tr.Configs = orderConfigs(configs, reg.Configs)
 	for _, c := range tr.Configs {
 		sortBySeed(c)
 	}
@@ -183,12 +193,12 @@ func buildTask(name string, rs []*harness.Result, lookup func(string) (experimen
 }
 
 // orderConfigs lists configurations in registry order, unknown ones last.
-func orderConfigs(m map[string]*ConfigReport) []*ConfigReport {
+func orderConfigs(m map[string]*ConfigReport, order []string) []*ConfigReport {
 	var out []*ConfigReport
-	for _, c := range harness.Configs() {
-		if r, ok := m[c.Name()]; ok {
+	for _, c := range order {
+		if r, ok := m[c]; ok {
 			out = append(out, r)
-			delete(m, c.Name())
+			delete(m, c)
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
@@ -217,7 +227,7 @@ func sortBySeed(c *ConfigReport) {
 	})
 }
 
-func genericMetrics(rs []*harness.Result) []experiment.Metric {
+func genericMetrics(rs []*store.Result) []experiment.Metric {
 	names := map[string]bool{}
 	for _, r := range rs {
 		for k := range r.Record.Final {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/experiment"
-	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/store"
 )
 
 // fakeTask only describes what to report.
@@ -35,17 +35,22 @@ func (fakeTask) Report() experiment.ReportSpec {
 	}
 }
 
-func lookup(name string) (experiment.Task, error) {
-	if name == "fake" {
-		return fakeTask{}, nil
-	}
-	return nil, errors.New("unknown")
+// reg knows the fake task, and orders configurations as the suite does.
+var reg = Registry{
+	Task: func(name string) (experiment.Task, error) {
+		if name == "fake" {
+			return fakeTask{}, nil
+		}
+		return nil, errors.New("unknown")
+	},
+	Tasks:   []string{"fake"},
+	Configs: []string{"baseline", "residual", "noisy", "anneal", "mollified"},
 }
 
 // results fabricates final runs: loss = base + 0.01·seed per configuration,
 // with curves, plus a tuning run.
-func results(seeds int, base map[string]float64) []*harness.Result {
-	var out []*harness.Result
+func results(seeds int, base map[string]float64) []*store.Result {
+	var out []*store.Result
 	for cfg, b := range base {
 		for s := 1; s <= seeds; s++ {
 			loss := b + 0.01*float64(s)
@@ -57,11 +62,11 @@ func results(seeds int, base map[string]float64) []*harness.Result {
 					{Update: 10, Values: experiment.Values{"loss": experiment.Num(loss), "p1": 0}},
 				},
 			}
-			out = append(out, &harness.Result{Record: rec, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
+			out = append(out, &store.Result{Record: rec, Env: store.Env{Provenance: store.Provenance{Revision: "abc"}}})
 		}
 		tune := &experiment.Record{Spec: experiment.RunSpec{Task: "fake", Profile: "quick", Config: cfg, Phase: experiment.Tune, Seed: 9, Hyper: experiment.Hyper{"lr": 0.1}},
 			Final: experiment.Values{"loss": experiment.Num(b)}}
-		out = append(out, &harness.Result{Record: tune, Env: harness.Env{Provenance: harness.Provenance{Revision: "abc"}}})
+		out = append(out, &store.Result{Record: tune, Env: store.Env{Provenance: store.Provenance{Revision: "abc"}}})
 	}
 	return out
 }
@@ -80,7 +85,7 @@ func TestVerdicts(t *testing.T) {
 		{"missing", 5, map[string]float64{"mollified": 0.2}, "not run"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rep, err := Build(results(c.seeds, c.base), lookup)
+			rep, err := Build(results(c.seeds, c.base), reg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +99,7 @@ func TestVerdicts(t *testing.T) {
 
 func TestWrite(t *testing.T) {
 	dir := t.TempDir()
-	rep, err := Build(results(5, map[string]float64{"mollified": 0.2, "residual": 0.5, "baseline": 0.6}), lookup)
+	rep, err := Build(results(5, map[string]float64{"mollified": 0.2, "residual": 0.5, "baseline": 0.6}), reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ func TestVerdictConstantMetric(t *testing.T) {
 	for _, r := range rs {
 		r.Record.Final["loss"] = 7
 	}
-	rep, err := Build(rs, lookup)
+	rep, err := Build(rs, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +184,7 @@ func TestEdgeNotes(t *testing.T) {
 func TestMixedProfilesRejected(t *testing.T) {
 	rs := results(2, map[string]float64{"mollified": 0.2})
 	rs[0].Record.Spec.Profile = "paper"
-	if _, err := Build(rs, lookup); err == nil || !strings.Contains(err.Error(), "several profiles") {
+	if _, err := Build(rs, reg); err == nil || !strings.Contains(err.Error(), "several profiles") {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/store"
 )
 
 // cmdCheck runs a profile into a fresh directory and compares every result
@@ -76,16 +77,16 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // compareResults lists the differences between two results directories,
 // run by run.
 func compareResults(golden, got string) ([]string, error) {
-	want, err := harness.LoadResults(golden)
+	want, err := store.LoadResults(golden)
 	if err != nil {
 		return nil, fmt.Errorf("golden results: %w", err)
 	}
-	have, err := harness.LoadResults(got)
+	have, err := store.LoadResults(got)
 	if err != nil {
 		return nil, err
 	}
-	index := func(rs []*harness.Result, root string) map[string]*harness.Result {
-		m := map[string]*harness.Result{}
+	index := func(rs []*store.Result, root string) map[string]*store.Result {
+		m := map[string]*store.Result{}
 		for _, r := range rs {
 			rel, _ := filepath.Rel(root, r.Path)
 			m[rel] = r

@@ -16,6 +16,7 @@ import (
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/report"
+	"github.com/mollifying/mollify/store"
 )
 
 // Exit codes.
@@ -257,11 +258,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 }
 
 func writeReport(dir string, stdout io.Writer) error {
-	results, err := harness.LoadResults(dir)
+	results, err := store.LoadResults(dir)
 	if err != nil {
 		return err
 	}
-	rep, err := report.Build(results, harness.LookupTask)
+	rep, err := report.Build(results, reportRegistry())
 	if err != nil {
 		return err
 	}
@@ -329,8 +330,21 @@ func cmdVersion(args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		return usagef("version takes no arguments, got %q", strings.Join(args, " "))
 	}
-	p := harness.CurrentProvenance()
+	p := store.CurrentProvenance()
 	fmt.Fprintf(stdout, "mollify %s\ngo:       %s\nplatform: %s\ncpu:      %s (%d CPUs)\ngemm:     %s\n",
 		p.Revision, p.GoVersion, p.Platform, p.CPU, runtime.NumCPU(), p.GEMM)
 	return nil
+}
+
+// reportRegistry is what package report needs of the harness's registry:
+// task lookup and the order of tasks and configurations.
+func reportRegistry() report.Registry {
+	r := report.Registry{Task: harness.LookupTask}
+	for _, t := range harness.Tasks() {
+		r.Tasks = append(r.Tasks, t.Name())
+	}
+	for _, c := range harness.Configs() {
+		r.Configs = append(r.Configs, c.Name())
+	}
+	return r
 }

@@ -1,4 +1,4 @@
-package harness
+package store
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 )
 
 // Revision is the code revision, set at build time by the Makefile
-// (-ldflags "-X .../harness.Revision=..."); when empty, the VCS stamp of the
+// (-ldflags "-X .../store.Revision=..."); when empty, the VCS stamp of the
 // build is used if there is one.
 var Revision string
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package harness
+package store
 
 import (
 	"os"
@@ -80,7 +80,7 @@ func TestStaleTemps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removeStaleTemps(dir)
+	RemoveStaleTemps(dir)
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("a live writer's file was removed: %v", err)
 	}

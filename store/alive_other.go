@@ -1,6 +1,6 @@
 //go:build !unix
 
-package harness
+package store
 
 // processAlive cannot ask the system here: every process is taken to be
 // alive, so only age makes a temporary file stale.

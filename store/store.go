@@ -1,4 +1,4 @@
-package harness
+package store
 
 import (
 	"bytes"
@@ -56,9 +56,9 @@ func EncodeRecord(rec *experiment.Record) ([]byte, error) {
 	return json.MarshalIndent(rec, "", " ")
 }
 
-// writeResult writes rec and env to path atomically: a temporary file in the
+// WriteResult writes rec and env to path atomically: a temporary file in the
 // same directory, synced, then renamed over path.
-func writeResult(path string, rec *experiment.Record, env Env) error {
+func WriteResult(path string, rec *experiment.Record, env Env) error {
 	run, err := EncodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", rec.Spec, err)
@@ -206,9 +206,9 @@ func stale(name string, mod, now time.Time) bool {
 	return now.Sub(mod) > staleAge
 }
 
-// removeStaleTemps deletes the temporary files that interrupted writers
+// RemoveStaleTemps deletes the temporary files that interrupted writers
 // left under dir, and only those (see [stale]).
-func removeStaleTemps(dir string) {
+func RemoveStaleTemps(dir string) {
 	now := time.Now()
 	filepath.WalkDir(filepath.Join(dir, "runs"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tmpPrefix) {

@@ -107,7 +107,7 @@ func gate(tr *TaskReport) Gate {
 	if b := tr.config("baseline"); b != nil && len(b.Runs) > 0 && tr.Spec.Curve != "" {
 		mv, bv := earlyMean(m.Runs, tr.Spec.Curve), earlyMean(b.Runs, tr.Spec.Curve)
 		if !math.IsNaN(mv) && !math.IsNaN(bv) {
-			higher := higherBetter(tr.Spec, tr.Spec.Curve)
+			higher := HigherBetter(tr.Spec, tr.Spec.Curve)
 			ok := mv > bv
 			if !higher {
 				ok = mv < bv
@@ -142,9 +142,9 @@ func earlyMean(runs []*experiment.Record, metric string) float64 {
 	return stats.Mean(vs)
 }
 
-// higherBetter tells a metric's direction: the task's declaration, else
+// HigherBetter tells a metric's direction: the task's declaration, else
 // lower for losses, perplexities, bits and errors.
-func higherBetter(spec experiment.ReportSpec, name string) bool {
+func HigherBetter(spec experiment.ReportSpec, name string) bool {
 	for _, m := range spec.Metrics {
 		if m.Name == name {
 			return m.HigherBetter

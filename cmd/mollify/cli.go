@@ -41,6 +41,7 @@ Commands:
   report     rebuild report.md, figures and tables from the result files
   reproduce  run, then report (what "make reproduce" calls)
   check      run a profile afresh and compare it with golden result files
+  compare    compare the final runs of two results folders, benchstat-style
   list       list tasks, configurations, their options and hyper-parameters
   version    print the revision, Go version, platform, CPU and GEMM kernel
              (the facts to paste into a bug report)
@@ -69,10 +70,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdList(rest, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
+	case "compare":
+		err = cmdCompare(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, list, version or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, compare, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {

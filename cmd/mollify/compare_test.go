@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/store"
+)
+
+// writeFinals writes five final runs of an unregistered task whose loss is
+// base + 0.001·seed.
+func writeFinals(t *testing.T, dir string, base float64) {
+	t.Helper()
+	for seed := uint64(1); seed <= 5; seed++ {
+		spec := experiment.RunSpec{Task: "toy", Profile: "paper", Config: "baseline", Phase: experiment.Final, Seed: seed}
+		rec := &experiment.Record{Spec: spec, Hash: spec.Hash(), Final: experiment.Values{"valid_loss": experiment.Num(base + 0.001*float64(seed))}}
+		if err := store.WriteResult(store.RunPath(dir, spec), rec, store.Env{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCompare: a folder against itself shows no change and exits 0; against
+// one whose loss is worse, -fail-on-worse exits 1 naming the regression.
+func TestCompare(t *testing.T) {
+	ref, worse := t.TempDir(), t.TempDir()
+	writeFinals(t, ref, 0.1)
+	writeFinals(t, worse, 0.3)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"compare", "-fail-on-worse", ref, ref}, exitOK, "no change"},
+		{[]string{"compare", ref, worse}, exitOK, "worse"},
+		{[]string{"compare", "-fail-on-worse", ref, worse}, exitFail, "worse"},
+		{[]string{"compare", "-fail-on-worse", worse, ref}, exitOK, "better"},
+		{[]string{"compare", ref}, exitUsage, "two results folders"},
+		{[]string{"compare", ref, filepath.Join(ref, "missing")}, exitUsage, "NEW"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), c.args, &stdout, &stderr)
+		out := stdout.String() + stderr.String()
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d, want %d with %q:\n%s", c.args, code, c.code, c.want, out)
+		}
+	}
+}

@@ -7,7 +7,7 @@ BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
-.PHONY: build reproduce report test vet fmt-check unit check golden clean
+.PHONY: build reproduce report test vet fmt-check unit race check golden clean
 
 ## build: compile bin/mollify, stamped with the git revision
 build:
@@ -22,8 +22,9 @@ reproduce: build
 report: build
 	$(BIN) report -out results/$(PROFILE)
 
-## test: vet, gofmt, unit tests, and the quick profile against the golden results
-test: vet fmt-check unit check
+## test: vet, gofmt, unit tests, the race detector on the packages with
+## concurrency, and the quick profile against the golden results
+test: vet fmt-check unit race check
 
 vet:
 	$(GO) vet ./...
@@ -33,6 +34,10 @@ fmt-check:
 
 unit:
 	$(GO) test ./...
+
+## race: the packages that run or cache concurrently, under the race detector
+race:
+	$(GO) test -race ./harness ./store ./memo
 
 ## check: run the quick profile afresh and compare it with results/golden/quick
 check: build

@@ -41,6 +41,7 @@ Commands:
   report     rebuild report.md, figures and tables from the result files
   reproduce  run, then report (what "make reproduce" calls)
   check      run a profile afresh and compare it with golden result files
+  plan       print what a sweep will run and its CPU time to go; runs nothing
   compare    compare the final runs of two results folders, benchstat-style
   list       list tasks, configurations, their options and hyper-parameters
   version    print the revision, Go version, platform, CPU and GEMM kernel
@@ -72,10 +73,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdVersion(rest, stdout)
 	case "compare":
 		err = cmdCompare(rest, stdout, stderr)
+	case "plan":
+		err = cmdPlan(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, compare, list, version or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, plan, compare, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {

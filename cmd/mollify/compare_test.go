@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,20 @@ func TestCompare(t *testing.T) {
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("%v: exit %d, want %d with %q:\n%s", c.args, code, c.code, c.want, out)
 		}
+	}
+}
+
+// TestPlan: plan lists every cell with its runs and runs nothing; with no
+// result in the folder it gives no time estimate.
+func TestPlan(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"plan", "-tasks", "parity", "-configs", "baseline,mollified", "-out", dir}, &stdout, &stderr)
+	out := stdout.String()
+	if code != exitOK || !strings.Contains(out, "parity  baseline") || !strings.Contains(out, "2 × 1 seeds") || !strings.Contains(out, "no time estimate") {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("plan wrote %d entries into the results folder", len(entries))
 	}
 }

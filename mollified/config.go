@@ -120,6 +120,12 @@ func (Config) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options,
 		return nil, experiment.ErrNotApplicable
 	}
 	net, layers, err := BuildMLP[float32](m, h, o, env.Seed)
+	return scheduledMLP(net, layers, err, h, o, env)
+}
+
+// scheduledMLP is the model of an MLP builder's result: the network with
+// the Eq. 29 schedule over its mollified layers, or the builder's error.
+func scheduledMLP(net *nn.Sequential[float32], layers []*Layer[float32], err error, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -60,14 +60,7 @@ func (ResidualConfig) Build(a experiment.Arch, h experiment.Hyper, o experiment.
 		return nil, experiment.ErrNotApplicable
 	}
 	net, layers, err := BuildResidualMLP[float32](m, h, o, env.Seed)
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]Target, len(layers))
-	for i, l := range layers {
-		targets[i] = l
-	}
-	return scheduled(net, targets, h, o, env)
+	return scheduledMLP(net, layers, err, h, o, env)
 }
 
 // BuildResidualMLP builds the mollified residual network in any precision

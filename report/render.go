@@ -49,6 +49,17 @@ func (r *Report) Markdown() (string, error) {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "> **Warning:** %s\n\n", w)
 	}
+	if s := r.Summary(); len(s.Rows) > 0 {
+		fmt.Fprintf(&b, "## %s\n\n", s.Title)
+		if err := s.render(&b, true); err != nil {
+			return "", err
+		}
+		b.WriteString("\n")
+		for _, n := range s.Notes {
+			fmt.Fprintf(&b, "%s\n", n)
+		}
+		b.WriteString("\n")
+	}
 	for _, t := range r.Tasks {
 		fmt.Fprintf(&b, "## %s (profile %s)\n\n", t.Name, t.Profile)
 		if t.Summary != "" {
@@ -127,6 +138,9 @@ func (r *Report) Write(dir string) error {
 	}
 	md, err := r.Markdown()
 	if err != nil {
+		return err
+	}
+	if err := r.writeExports(dir); err != nil {
 		return err
 	}
 	return store.WriteAtomic(filepath.Join(dir, "report.md"), []byte(md))

@@ -21,6 +21,8 @@ type Report struct {
 	Tasks      []*TaskReport
 	Provenance []string
 	Warnings   []string
+
+	results []*store.Result // what it was built from, for the exports
 }
 
 // TaskReport is the analysis of one task.
@@ -59,6 +61,9 @@ type Verdict struct {
 	Claim   experiment.Claim
 	Outcome string
 	Detail  string
+	// Diff is the claimed configuration minus the other on the claim's
+	// metric (N = 0 when not run).
+	Diff stats.Summary
 }
 
 // Table is a rendered-agnostic table.
@@ -115,7 +120,7 @@ func Build(results []*store.Result, reg Registry) (*Report, error) {
 		}
 		return strings.Compare(a, b)
 	})
-	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov))}
+	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov)), results: results}
 	if len(prov) > 1 {
 		rep.Warnings = append(rep.Warnings, "the results come from more than one code revision or machine (see Provenance)")
 	}
@@ -416,6 +421,7 @@ func verdicts(tr *TaskReport) []Verdict {
 					dir = "no difference"
 				}
 			}
+			v.Diff = d
 			v.Detail = fmt.Sprintf("Δ %s = %s (%s), P(better) = %s, n = %d", cl.Metric, fmtSummary(d), dir, fmtNum(cmp.PImprove), d.N)
 			if c, ok := constant(append(x.Values(cl.Metric), y.Values(cl.Metric)...)); ok {
 				v.Detail += fmt.Sprintf("; every run of both has %s = %s, so this metric does not separate them", cl.Metric, fmtNum(c))

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -119,6 +120,28 @@ func TestWrite(t *testing.T) {
 		b, err := os.ReadFile(filepath.Join(dir, "figures", f))
 		if err != nil || !strings.Contains(string(b), "<svg") {
 			t.Errorf("figure %s: %v", f, err)
+		}
+	}
+	// The summary opens the report; the exports carry the same numbers.
+	if i, j := strings.Index(string(md), "## Summary"), strings.Index(string(md), "## fake"); i < 0 || i > j || !strings.Contains(string(md), "[fake](#fake-profile-quick)") {
+		t.Errorf("the summary does not open the report or link the task:\n%s", md)
+	}
+	var jr struct {
+		Schema int
+		Tasks  []struct {
+			Name   string
+			Cells  []struct{ Config, Metric string }
+			Claims []struct{ ID, Outcome string }
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil || json.Unmarshal(b, &jr) != nil || jr.Schema != JSONSchema || len(jr.Tasks) != 1 || len(jr.Tasks[0].Claims) != 1 || jr.Tasks[0].Claims[0].Outcome != "reproduced" || len(jr.Tasks[0].Cells) == 0 {
+		t.Errorf("report.json: %v\n%s", err, b)
+	}
+	for name, header := range map[string]string{"summary.csv": "task,profile,config,metric,n,mean,lo,hi", "runs.csv": "task,profile,config,phase,trial,seed,hash,diverged,metric,value"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); err != nil || lines[0] != header || len(lines) < 2 {
+			t.Errorf("%s: %v\n%s", name, err, b)
 		}
 	}
 	var out strings.Builder

@@ -7,7 +7,7 @@ BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
-.PHONY: build reproduce report test vet fmt-check unit race check golden clean
+.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean
 
 ## build: compile bin/mollify, stamped with the git revision
 build:
@@ -23,8 +23,9 @@ report: build
 	$(BIN) report -out results/$(PROFILE)
 
 ## test: vet, gofmt, unit tests, the race detector on the packages with
-## concurrency, and the quick profile against the golden results
-test: vet fmt-check unit race check
+## concurrency, a short run of every parser's fuzzer, and the quick profile
+## against the golden results
+test: vet fmt-check unit race fuzz check
 
 vet:
 	$(GO) vet ./...
@@ -34,6 +35,14 @@ fmt-check:
 
 unit:
 	$(GO) test ./...
+
+## fuzz: each parser's fuzzer for FUZZTIME (default 10s)
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test ./tasks/mnist -run '^$$' -fuzz '^FuzzParseIdx$$' -fuzztime $(FUZZTIME) -parallel 1
+	$(GO) test ./tasks/cifar10 -run '^$$' -fuzz '^FuzzReadFile$$' -fuzztime $(FUZZTIME) -parallel 1
+	$(GO) test ./tasks/ptb -run '^$$' -fuzz '^FuzzCharText$$' -fuzztime $(FUZZTIME) -parallel 1
+	$(GO) test ./store -run '^$$' -fuzz '^FuzzLoadResult$$' -fuzztime $(FUZZTIME) -parallel 1
 
 ## race: the packages that run or cache concurrently, under the race detector
 race:

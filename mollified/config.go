@@ -95,13 +95,13 @@ var feedForward = []string{"mlp", "convnet"}
 // touches the unit or the schedule.
 func (Config) Options() []experiment.Option {
 	return append([]experiment.Option{
-		{Name: OptEval, Default: "expect", Allowed: []string{"expect", "p0"}, Doc: "§5 #10: evaluate the network being trained (the skip expectation p·h_prev + (1−p)·f at the current p), or the original network (p = 0); the other is always recorded beside it with the suffix _p0"},
-		{Name: OptDeltaOn, Default: "layers", Allowed: []string{"layers", "sum"}, Doc: "§5 #4: the threshold on Σ_l p^l is delta·L (annealing stops when the mean p falls below delta), or delta itself; with delta = 0.05 on 20 layers the second never stops within a budget (paper/PROTOCOL.md)"},
-		{Name: OptStop, Default: "zero", Allowed: []string{"zero", "freeze", "never"}, Doc: "§5 #5: when Σ p^l < δ, set p = 0 for good, freeze p, or keep following Eq. 29"},
-		{Name: OptA, Default: "fixed", Allowed: []string{"fixed", "learned"}, Doc: "§5 #2: a of Alg. 1 line 3 fixed at 1, or learned per unit from 1", Archs: feedForward},
-		{Name: OptParts, Default: "both", Allowed: []string{"both", "skip", "noise"}, Doc: "§5 #9: p drives noise and skip (paper), or only one of them (ablations)", Archs: feedForward},
-		{Name: OptGranularity, Default: "example", Allowed: []string{"example", "batch"}, Doc: "§5 #8: draw ξ and π per example and unit, or once per unit per minibatch"},
-		{Name: OptSkip, Default: "auto", Allowed: []string{"auto", "pad", "project"}, Doc: "§5 #11: skip path when widths differ: zero-pad/truncate (pad), a learned linear projection (project), or pad unless the layer narrows (auto)", Archs: feedForward},
+		{Name: OptEval, Default: "expect", Allowed: []string{"expect", "p0"}, Doc: "paper/PROTOCOL.md choice 10: evaluate the network being trained (the skip expectation p·h_prev + (1−p)·f at the current p), or the original network (p = 0); the other is always recorded beside it with the suffix _p0"},
+		{Name: OptDeltaOn, Default: "layers", Allowed: []string{"layers", "sum"}, Doc: "paper/PROTOCOL.md choice 4: the threshold on Σ_l p^l is delta·L (annealing stops when the mean p falls below delta), or delta itself; with delta = 0.05 on 20 layers the second never stops within a budget (paper/TUNING.md §2)"},
+		{Name: OptStop, Default: "zero", Allowed: []string{"zero", "freeze", "never"}, Doc: "paper/PROTOCOL.md choice 5: when Σ p^l < δ, set p = 0 for good, freeze p, or keep following Eq. 29"},
+		{Name: OptA, Default: "fixed", Allowed: []string{"fixed", "learned"}, Doc: "paper/PROTOCOL.md choice 2: a of Alg. 1 line 3 fixed at 1, or learned per unit from 1", Archs: feedForward},
+		{Name: OptParts, Default: "both", Allowed: []string{"both", "skip", "noise"}, Doc: "paper/PROTOCOL.md choice 9: p drives noise and skip (paper), or only one of them (ablations)", Archs: feedForward},
+		{Name: OptGranularity, Default: "example", Allowed: []string{"example", "batch"}, Doc: "paper/PROTOCOL.md choice 8: draw ξ and π per example and unit, or once per unit per minibatch"},
+		{Name: OptSkip, Default: "auto", Allowed: []string{"auto", "pad", "project"}, Doc: "paper/PROTOCOL.md choice 11: skip path when widths differ: zero-pad/truncate (pad), a learned linear projection (project), or pad unless the layer narrows (auto)", Archs: feedForward},
 	}, lstmOptions()...)
 }
 

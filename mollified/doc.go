@@ -55,11 +55,11 @@
 // anneals the lowest layer first, with L the number of LSTM layers.
 //
 // Choices (the options are in [Config.Options]):
-//   - lstm_gates (§5 #13): f⁻¹(1) is infinite for the logistic sigmoid. The
-//     default, clip, keeps logistic gates and clips γ to [1e-3, 1−1e-3]
-//     (GammaEps), so the network at p = 0 is the baseline's; hard uses
-//     hard-sigmoid gates (f⁻¹(γ) = 4γ − 2 exactly), which changes the
-//     network being trained.
+//   - lstm_gates (paper/PROTOCOL.md choice 13): f⁻¹(1) is infinite for
+//     the logistic sigmoid. The default, clip, keeps logistic gates and
+//     clips γ to [1e-3, 1−1e-3] (GammaEps), so the network at p = 0 is
+//     the baseline's; hard uses hard-sigmoid gates (f⁻¹(γ) = 4γ − 2
+//     exactly), which changes the network being trained.
 //   - t of 1/t is the 1-based step within the current window of truncated
 //     BPTT (for tasks whose sequences are not cut, within the sequence):
 //     lstm_time=window. A language model's stream would otherwise make 1/t
@@ -67,10 +67,11 @@
 //     state reset instead.
 //   - The derivative is that of the per-sample function, σ(x) included:
 //     ∂y/∂x = f'(x̃)·(1 − p|ξ|/E|ξ|).
-//   - §5 #14: only the gates are mollified (as written); lstm_candidate=alg1
-//     also applies Algorithm 1's ψ (noise scale c, no skip) to the
-//     candidate tanh. The per-unit skip π of Algorithm 1 is not used in
-//     LSTMs: Eq. 28 is the paper's whole prescription for them.
+//   - paper/PROTOCOL.md choice 14: only the gates are mollified (as
+//     written); lstm_candidate=alg1 also applies Algorithm 1's ψ (noise
+//     scale c, no skip) to the candidate tanh. The per-unit skip π of
+//     Algorithm 1 is not used in LSTMs: Eq. 28 is the paper's whole
+//     prescription for them.
 //   - Evaluation uses p = 0 (eval=p0) or the noise at its mean, p as set
 //     (eval=expect); granularity=batch draws one |ξ| per unit and step for
 //     the whole batch. The options a, parts and skip concern

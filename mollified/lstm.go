@@ -251,8 +251,8 @@ const (
 // are about Algorithm 1's skip units and do not.
 func lstmOptions() []experiment.Option {
 	return []experiment.Option{
-		{Name: OptLSTMGates, Default: "clip", Allowed: []string{"clip", "hard"}, Doc: "§5 #13: keep logistic gates and clip the targets γ to [1e-3, 1−1e-3] (f⁻¹(1) = ∞), or use hard-sigmoid gates (f⁻¹(1) = 2), which changes the network itself", Archs: []string{"lstm"}},
-		{Name: OptLSTMCandidate, Default: "plain", Allowed: []string{"plain", "alg1"}, Doc: "§5 #14: mollify the gates only (as written), or also apply Algorithm 1's noisy ψ (noise scale c, no skip) to the candidate tanh", Archs: []string{"lstm"}},
+		{Name: OptLSTMGates, Default: "clip", Allowed: []string{"clip", "hard"}, Doc: "paper/PROTOCOL.md choice 13: keep logistic gates and clip the targets γ to [1e-3, 1−1e-3] (f⁻¹(1) = ∞), or use hard-sigmoid gates (f⁻¹(1) = 2), which changes the network itself", Archs: []string{"lstm"}},
+		{Name: OptLSTMCandidate, Default: "plain", Allowed: []string{"plain", "alg1"}, Doc: "paper/PROTOCOL.md choice 14: mollify the gates only (as written), or also apply Algorithm 1's noisy ψ (noise scale c, no skip) to the candidate tanh", Archs: []string{"lstm"}},
 		{Name: OptLSTMTime, Default: "window", Allowed: []string{"window", "reset"}, Doc: "t of the targets 1/t, 1−1/t: the step within the sequence or truncated-BPTT window (window), or since the last state reset (reset)", Archs: []string{"lstm"}},
 	}
 }

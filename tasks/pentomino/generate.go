@@ -90,7 +90,7 @@ func (s Scene) Hints() [NumPatch]int8 {
 }
 
 // Generator draws scenes by the original generative process (paper/BASELINES.md
-// §2.2: Arcade-Universe's TwoGroups with task 4 and 8×8 patches).
+// §3: Arcade-Universe's TwoGroups with task 4 and 8×8 patches).
 type Generator struct {
 	r *rand.Rand
 	// Attempts counts draws, rejected ones included.

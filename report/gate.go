@@ -233,7 +233,12 @@ func originalRows(tr *TaskReport) [][]string {
 		if len(c.Runs) == 0 {
 			continue
 		}
-		if _, ok := c.Runs[0].Final[tr.Spec.Metrics[0].Name+experiment.OriginalSuffix]; !ok {
+		has := false
+		for _, m := range tr.Spec.Metrics {
+			_, ok := c.Runs[0].Final[m.Name+experiment.OriginalSuffix]
+			has = has || ok
+		}
+		if !has {
 			continue
 		}
 		row := []string{c.Name + " (p = 0)", fmt.Sprint(len(c.Runs))}

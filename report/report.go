@@ -182,7 +182,7 @@ func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, erro
 	tr.Results = resultsTable(tr)
 	if rows := originalRows(tr); len(rows) > 0 {
 		tr.Results.Rows = append(tr.Results.Rows, rows...)
-		tr.Results.Notes = append(tr.Results.Notes, "Rows marked p = 0: the original network measured beside the network being trained (the same runs); once annealing has stopped the two are the same network.")
+		tr.Results.Notes = append(tr.Results.Notes, "Rows marked p = 0: the original network measured beside the network being trained (the same runs); once annealing has stopped the two are the same network. The early-stopping metrics (best valid) always judge the original network.")
 	}
 	tr.Comparisons = comparisonTable(tr)
 	tr.Gate = gate(tr)

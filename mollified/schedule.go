@@ -142,7 +142,6 @@ func (s *Schedule) Trace(add func(string, float64)) {
 	add("p_sum", sum)
 	add("v", s.v)
 	add(TraceStop, float64(s.stoppedAt))
-	add(TraceStop, float64(s.stoppedAt))
 }
 
 // CalibrateK returns the k of Eq. 29 for which Σ_l p^l falls to δ exactly at

@@ -74,7 +74,7 @@ func (g *gradNoise) Perturb(t int) { g.t = t }
 // Restore implements experiment.Perturber: the gradients of the update are
 // complete; add the noise.
 func (g *gradNoise) Restore() {
-	sigma := float32(math.Sqrt(g.eta / math.Pow(1+float64(g.t), gradNoiseGamma)))
+	sigma := float32(g.sigma())
 	for _, p := range g.params {
 		for lo := 0; lo < len(p.Grad); lo += len(g.buf) {
 			chunk := g.buf[:min(len(g.buf), len(p.Grad)-lo)]
@@ -88,5 +88,10 @@ func (g *gradNoise) Restore() {
 
 // Trace implements experiment.Tracer: σ_t of the last update.
 func (g *gradNoise) Trace(add func(string, float64)) {
-	add("grad_noise_sigma", math.Sqrt(g.eta/math.Pow(1+float64(g.t), gradNoiseGamma)))
+	add("grad_noise_sigma", g.sigma())
+}
+
+// sigma is σ_t of the last update: √(η/(1+t)^γ).
+func (g *gradNoise) sigma() float64 {
+	return math.Sqrt(g.eta / math.Pow(1+float64(g.t), gradNoiseGamma))
 }

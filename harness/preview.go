@@ -3,8 +3,6 @@ package harness
 import (
 	"os"
 
-	"github.com/mollifying/mollify/experiment"
-
 	"github.com/mollifying/mollify/store"
 )
 
@@ -41,12 +39,7 @@ func (r *Runner) Preview(p Plan) ([]CellPlan, []string, error) {
 	for _, c := range cells {
 		cp := CellPlan{Task: c.task.Name(), Config: c.config.Name(), Trials: len(c.trials),
 			TuneSeeds: len(c.sweep.TuneSeeds), FinalSeeds: len(c.sweep.Seeds), Cost: cost(c.task, p.Profile)}
-		var tune []job
-		for i, h := range c.trials {
-			for _, s := range c.sweep.TuneSeeds {
-				tune = append(tune, r.newJob(c, p.Profile, experiment.Tune, i, s, h, 0))
-			}
-		}
+		tune := r.tuneJobs(c, p.Profile, 0)
 		present := func(js []job) int {
 			n := 0
 			for _, j := range js {

@@ -88,11 +88,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 	var finalRuns int
 	for k, c := range cells {
 		w := cost(c.task, p.Profile)
-		for i, h := range c.trials {
-			for _, s := range c.sweep.TuneSeeds {
-				tune[k] = append(tune[k], r.newJob(c, p.Profile, experiment.Tune, i, s, h, w))
-			}
-		}
+		tune[k] = r.tuneJobs(c, p.Profile, w)
 		allTune = append(allTune, tune[k]...)
 		todo := len(c.sweep.Seeds)
 		if allExist(tune[k]) {
@@ -181,6 +177,17 @@ func countExisting(js []job) int {
 		}
 	}
 	return n
+}
+
+// tuneJobs are a cell's tuning runs: every trial on every tuning seed.
+func (r *Runner) tuneJobs(c *cell, profile string, w float64) []job {
+	var js []job
+	for i, h := range c.trials {
+		for _, s := range c.sweep.TuneSeeds {
+			js = append(js, r.newJob(c, profile, experiment.Tune, i, s, h, w))
+		}
+	}
+	return js
 }
 
 func (r *Runner) newJob(c *cell, profile string, phase experiment.Phase, trial int, seed uint64, h experiment.Hyper, w float64) job {

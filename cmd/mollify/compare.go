@@ -106,11 +106,18 @@ type comparison struct {
 // task reports (every shared final metric for a task the registry does not
 // know), in registry order.
 func compareFinals(old, new map[[2]string]*cell) []comparison {
+	reg := reportRegistry()
+	rank := func(order []string, name string) int {
+		if i := slices.Index(order, name); i >= 0 {
+			return i
+		}
+		return len(order) // unknown names last
+	}
 	keys := slices.SortedFunc(maps.Keys(old), func(a, b [2]string) int {
 		if a[0] != b[0] {
-			return rank(a[0]) - rank(b[0])
+			return rank(reg.Tasks, a[0]) - rank(reg.Tasks, b[0])
 		}
-		return rankConfig(a[1]) - rankConfig(b[1])
+		return rank(reg.Configs, a[1]) - rank(reg.Configs, b[1])
 	})
 	var out []comparison
 	for _, k := range keys {
@@ -184,24 +191,6 @@ func metricsOf(task string, o, n *cell) []experiment.Metric {
 		}
 	}
 	return out
-}
-
-func rank(task string) int {
-	for i, t := range harness.Tasks() {
-		if t.Name() == task {
-			return i
-		}
-	}
-	return math.MaxInt32
-}
-
-func rankConfig(config string) int {
-	for i, c := range harness.Configs() {
-		if c.Name() == config {
-			return i
-		}
-	}
-	return math.MaxInt32
 }
 
 func num(v float64) string { return fmt.Sprintf("%.4g", v) }

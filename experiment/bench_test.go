@@ -121,3 +121,23 @@ func TestResolveFor(t *testing.T) {
 		t.Error("a value not allowed was accepted")
 	}
 }
+
+func TestRecordEligible(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		final    Values
+		diverged bool
+		want     bool
+	}{
+		{"plain run", Values{"loss": 1}, false, true},
+		{"diverged", Values{"loss": 1}, true, false},
+		{"annealing stopped", Values{AnnealStop: 1200}, false, true},
+		{"annealing did not stop", Values{AnnealStop: 0}, false, false},
+		{"stopped but diverged", Values{AnnealStop: 1200}, true, false},
+	} {
+		r := &Record{Final: c.final, Diverged: c.diverged}
+		if got := r.Eligible(); got != c.want {
+			t.Errorf("%s: Eligible = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

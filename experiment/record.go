@@ -133,6 +133,28 @@ type Record struct {
 	Diverged bool `json:"diverged"`
 }
 
+// AnnealStop names the final value of a run whose configuration anneals
+// towards the original network (mollified): the update at which annealing
+// stopped, 0 when it did not stop within the run's budget. Configurations
+// whose annealing cannot stop (a schedule told never to stop) do not
+// record it.
+const AnnealStop = "anneal_stop"
+
+// Eligible reports whether tuning may choose the run's point: the run did
+// not diverge and, if it records [AnnealStop], its annealing stopped within
+// the budget. A mollified run still partly mollified at its end has not
+// delivered the network the method promises (the original one, p = 0), so
+// its scores are not those of the method (paper/TUNING.md §1).
+func (r *Record) Eligible() bool {
+	if r.Diverged {
+		return false
+	}
+	if v, ok := r.Final[AnnealStop]; ok && v == 0 {
+		return false
+	}
+	return true
+}
+
 // Series returns the curve of one value, skipping points that lack it.
 func (r *Record) Series(name string) (updates []int, values []float64) {
 	for _, p := range r.Curve {

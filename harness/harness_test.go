@@ -287,6 +287,17 @@ func TestSelect(t *testing.T) {
 	if _, _, ok := Select(sel, [][]*experiment.Record{{rec(math.NaN(), false)}}); ok {
 		t.Fatal("a NaN score was selectable")
 	}
+	// A trial whose annealing did not stop in one seed never wins, however
+	// good its score; one that stopped (or does not anneal) may.
+	annealed := func(v float64, stop float64) *experiment.Record {
+		r := rec(v, false)
+		r.Final[experiment.AnnealStop] = experiment.Num(stop)
+		return r
+	}
+	best, scores, ok := Select(sel, [][]*experiment.Record{{annealed(0.1, 500), annealed(0.1, 0)}, {annealed(0.4, 900), annealed(0.4, 800)}, {rec(0.3, false)}})
+	if !ok || best != 2 || !math.IsNaN(scores[0]) {
+		t.Fatalf("best = %d scores %v, want 2 with trial 0 NaN (annealing did not stop in one seed)", best, scores)
+	}
 }
 
 func TestPlanErrors(t *testing.T) {

@@ -241,8 +241,10 @@ func distinct(points [][]int) bool {
 }
 
 // Select returns the index of the best trial given each trial's records,
-// by the mean of the selection metric over its seeds. Trials whose mean is
-// not a number never win; if none is a number, ok is false.
+// by the mean of the selection metric over its seeds. A trial with a seed
+// that is not eligible (diverged, or annealing that did not stop: see
+// [experiment.Record.Eligible]) scores NaN and never wins; if no trial has
+// a score, ok is false.
 func Select(sel experiment.Selector, records [][]*experiment.Record) (best int, scores []float64, ok bool) {
 	scores = make([]float64, len(records))
 	best = -1
@@ -250,7 +252,7 @@ func Select(sel experiment.Selector, records [][]*experiment.Record) (best int, 
 		var sum float64
 		for _, r := range rs {
 			v, has := r.Final[sel.Metric]
-			if !has || r.Diverged {
+			if !has || !r.Eligible() {
 				sum = nanValue
 				break
 			}

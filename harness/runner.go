@@ -136,7 +136,7 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 // final runs it implies.
 type cellFinals struct {
 	hyper      experiment.Hyper
-	selectable bool // false: every trial diverged, the first was taken
+	selectable bool // false: no trial was eligible (diverged, or annealing never stopped); the first was taken
 	jobs       []job
 }
 

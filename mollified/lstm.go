@@ -258,11 +258,15 @@ func lstmOptions() []experiment.Option {
 }
 
 // lstmSpace is the configuration's space for LSTMs: the schedule's
-// constants; c matters only with lstm_candidate=alg1.
+// constants; c matters only with lstm_candidate=alg1. Annealing stops near
+// t ≈ kappa·v·T·(L+1)/(0.1·L) (see Config.Space), 20·kappa·v·T for the
+// one-layer copy and word-embedding LSTMs, so kappa spans {0.01, ..., 0.3}:
+// with a per-bit or per-unit loss around 0.5, the smallest stops within
+// the first tenth of training and the largest only once the loss is low.
 func lstmSpace(profile string) []experiment.Axis {
 	kappa := []float64{1}
 	if profile == "paper" {
-		kappa = []float64{0.1, 0.3, 1, 3}
+		kappa = []float64{0.01, 0.03, 0.1, 0.3}
 	}
 	return []experiment.Axis{
 		{Name: HypC, Values: []float64{0.5}, Doc: "noise scale c of Algorithm 1, used only by lstm_candidate=alg1 (authors' tanh default)"},

@@ -339,6 +339,11 @@ func TestScheduleStop(t *testing.T) {
 			if mode == StopNever && stopped != 0 {
 				t.Fatal("StopNever stopped")
 			}
+			traced := map[string]float64{}
+			s.Trace(func(k string, v float64) { traced[k] = v })
+			if v, ok := traced[TraceStop]; ok != (mode != StopNever) || ok && v != float64(stopped) {
+				t.Fatalf("trace %s = %v (present %v), want %d present only when the schedule can stop", TraceStop, v, ok, stopped)
+			}
 			if mode != StopNever && stopped == 0 {
 				t.Fatal("annealing never stopped")
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/mollifying/mollify/experiment"
 )
 
 // StopMode is what happens when the expected number of skipped layers
@@ -128,8 +130,9 @@ func (s *Schedule) ObserveLoss(_ int, loss float64) {
 
 // TraceStop names the traced update at which annealing stopped (Σ_l p^l
 // fell below δ), 0 while it has not; the run's final value says whether and
-// when annealing ended within the budget.
-const TraceStop = "anneal_stop"
+// when annealing ended within the budget. A schedule that never stops
+// (StopNever) does not trace it.
+const TraceStop = experiment.AnnealStop
 
 // Trace implements experiment.Tracer: p per layer ("p1" ... "pL"), their
 // sum, the loss average, and the update at which annealing stopped.
@@ -141,7 +144,9 @@ func (s *Schedule) Trace(add func(string, float64)) {
 	}
 	add("p_sum", sum)
 	add("v", s.v)
-	add(TraceStop, float64(s.stoppedAt))
+	if s.Stop != StopNever {
+		add(TraceStop, float64(s.stoppedAt))
+	}
 }
 
 // CalibrateK returns the k of Eq. 29 for which Σ_l p^l falls to δ exactly at

@@ -259,6 +259,28 @@ func (c *ConfigReport) Values(name string) []float64 {
 	return out
 }
 
+// ineligible says why a trial cannot be chosen: some seed diverged, or
+// some seed's annealing did not stop within its budget; "" if neither.
+func ineligible(rs []*experiment.Record) string {
+	var diverged, unstopped int
+	for _, r := range rs {
+		switch {
+		case r.Diverged:
+			diverged++
+		case !r.Eligible():
+			unstopped++
+		}
+	}
+	var why []string
+	if diverged > 0 {
+		why = append(why, fmt.Sprintf("%d of %d seeds diverged", diverged, len(rs)))
+	}
+	if unstopped > 0 {
+		why = append(why, fmt.Sprintf("annealing did not stop in %d of %d seeds", unstopped, len(rs)))
+	}
+	return strings.Join(why, "; ")
+}
+
 func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 	t := Table{Title: "Tuning", Header: []string{"configuration", "trial", "hyper-parameters", "selection score", "chosen"}}
 	if sel.Metric != "" {
@@ -278,14 +300,14 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 			var vals []float64
 			for _, r := range rs {
 				v := math.NaN()
-				if x, ok := r.Final[sel.Metric]; ok && !r.Diverged {
+				if x, ok := r.Final[sel.Metric]; ok && r.Eligible() {
 					v = float64(x)
 				}
 				vals = append(vals, v)
 			}
 			score := fmtNum(stats.Mean(vals))
-			if rs[0].Diverged {
-				score += " (diverged)"
+			if why := ineligible(rs); why != "" {
+				score += " (" + why + ")"
 			}
 			chosen := ""
 			if c.Selected != nil && maps.Equal(rs[0].Spec.Hyper, c.Selected) {

@@ -14,7 +14,8 @@
 //     equally often), so that every configuration gets the same number;
 //  2. runs every trial on the task's tuning seeds (phase "tune");
 //  3. selects the trial with the best mean of the task's selection metric
-//     (ties go to the earlier trial; diverged runs never win);
+//     (ties go to the earlier trial; diverged runs, and runs whose annealing
+//     did not stop within the budget, never win);
 //  4. runs the selected point on the final seeds (phase "final").
 //
 // # Result files (package store)
@@ -33,6 +34,18 @@
 // Runs execute on a pool of single-threaded workers, one per core by
 // default. A run is a pure function of its spec, so the pool size changes
 // only the wall time.
+//
+// # Several processes, one folder
+//
+// Any number of processes may write into one results folder: whole sweeps
+// started twice, or the shards of one sweep ([Shard], [Phase]) on a cluster
+// with a shared filesystem. Each run is claimed by a lease file beside its
+// result (store.Lease) while it is computed, so no two live processes
+// compute it; a process that needs a run another holds waits for its file,
+// and one that waits LeaseTTL for a run nobody has claimed (its shard
+// crashed or never started) computes it itself. The merged folder equals a
+// one-process sweep's file for file (TestShardsMergeToOneSweep; the command's
+// TestThreeProcessesMergeToOne does it with three processes).
 //
 // # Registry
 //

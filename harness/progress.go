@@ -51,6 +51,15 @@ func (p *progress) plan(jobs []job, extraWeight float64, extraRuns int) {
 	p.reserved, p.reservedW = extraRuns, extraWeight
 }
 
+// add counts a job that no plan call counted (a run another process was
+// expected to make).
+func (p *progress) add(j job) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total += j.weight
+	p.nTotal++
+}
+
 func (p *progress) cached(j job) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -31,6 +31,19 @@ type Runner struct {
 	// Provenance is stamped into every result; zero means
 	// store.CurrentProvenance().
 	Provenance store.Provenance
+	// Shard restricts this process to a share of the runs (zero: all).
+	Shard Shard
+	// Phase restricts this process to the tuning or the final runs (zero:
+	// both, tuning first).
+	Phase Phase
+	// LeaseTTL is how long a run claimed by a process on another machine
+	// stays claimed without news from it (store.DefaultLeaseTTL if 0), and
+	// how long a process waits for another's share before computing it
+	// itself.
+	LeaseTTL time.Duration
+	// Poll is how often a process waiting for other processes' runs looks
+	// for their files (2 s if 0).
+	Poll time.Duration
 
 	// now is the clock, replaceable in tests.
 	now func() time.Time
@@ -47,6 +60,9 @@ type Summary struct {
 	// Unselectable lists task/config pairs none of whose trials produced a
 	// usable score (the first trial was used).
 	Unselectable []string
+	// Elsewhere counts runs this process needed and another process
+	// (sweep or shard on the same folder) computed.
+	Elsewhere int
 }
 
 type job struct {
@@ -101,9 +117,24 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 		finalRuns += todo
 	}
 	prog := newProgress(log, r.Terminal, r.now)
-	prog.plan(allTune, finalWeight, finalRuns)
-	if err := r.execute(ctx, allTune, sum, prog); err != nil {
-		return sum, err
+	switch r.Phase {
+	case PhaseFinal:
+		for k, c := range cells {
+			if n := countExisting(tune[k]); n < len(tune[k]) {
+				return sum, fmt.Errorf("%s/%s: %d of %d tuning runs are in %s; the final phase needs them all (run -phase tune first)", c.task.Name(), c.config.Name(), n, len(tune[k]), r.Dir)
+			}
+		}
+	default:
+		prog.plan(r.Shard.share(allTune), finalWeight/float64(r.Shard.count()), finalRuns/r.Shard.count())
+		// Selection needs every tuning run, this process's share or not;
+		// a process that stops after tuning needs only its own.
+		if err := r.execute(ctx, allTune, sum, prog, r.Phase == PhaseAll); err != nil {
+			return sum, err
+		}
+		if r.Phase == PhaseTune {
+			prog.finish()
+			return sum, nil
+		}
 	}
 
 	// Selection and phase 2.
@@ -126,8 +157,8 @@ func (r *Runner) Run(ctx context.Context, p Plan) (*Summary, error) {
 		sum.Selected[key] = fin.hyper
 		final = append(final, fin.jobs...)
 	}
-	prog.plan(final, 0, 0)
-	err = r.execute(ctx, final, sum, prog)
+	prog.plan(r.Shard.share(final), 0, 0)
+	err = r.execute(ctx, final, sum, prog, false)
 	prog.finish()
 	return sum, err
 }
@@ -207,17 +238,81 @@ func cost(t experiment.Task, profile string) float64 {
 	return 1
 }
 
-// execute runs the jobs whose files are missing on the worker pool.
-func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *progress) error {
-	var todo []job
-	for _, j := range jobs {
+// execute runs the jobs of this process's shard whose files are missing,
+// on the worker pool. A job that another live process has claimed (see
+// store.Lease) is left to it; execute then waits for its file, and for
+// every job's file when all is set (other shards' too). A job still missing
+// and unclaimed after LeaseTTL of waiting (its process has gone, or has
+// not started) is computed here.
+func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *progress, all bool) error {
+	var todo, need []job
+	for k, j := range jobs {
+		mine := r.Shard.mine(k)
 		if _, err := os.Stat(j.path); err == nil {
-			sum.Cached++
-			prog.cached(j)
+			if mine {
+				sum.Cached++
+				prog.cached(j)
+			}
 			continue
 		}
-		todo = append(todo, j)
+		if mine {
+			todo = append(todo, j)
+		}
+		if mine || all {
+			need = append(need, j)
+		}
 	}
+	held, err := r.pool(ctx, todo, sum, prog)
+	if err != nil {
+		return err
+	}
+	for _, j := range held {
+		prog.cached(j)
+	}
+	ttl, poll := r.LeaseTTL, r.Poll
+	if ttl <= 0 {
+		ttl = store.DefaultLeaseTTL
+	}
+	if poll <= 0 {
+		poll = 2 * time.Second
+	}
+	waitFrom := r.now()
+	for {
+		var missing, steal []job
+		for _, j := range need {
+			if _, err := os.Stat(j.path); err == nil {
+				continue
+			}
+			missing = append(missing, j)
+			if !store.LeaseHeld(j.path, ttl) && r.now().Sub(waitFrom) >= ttl {
+				steal = append(steal, j)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		if len(steal) > 0 {
+			for _, j := range steal {
+				prog.add(j)
+			}
+			if _, err := r.pool(ctx, steal, sum, prog); err != nil {
+				return err
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+	sum.Elsewhere += len(need) - len(todo) + len(held)
+	return nil
+}
+
+// pool runs jobs on the worker pool and returns those another live process
+// had claimed.
+func (r *Runner) pool(ctx context.Context, todo []job, sum *Summary, prog *progress) (held []job, err error) {
 	workers := r.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -235,11 +330,15 @@ func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *pr
 		go func() {
 			defer wg.Done()
 			for j := range queue {
-				err := r.runOne(ctx, j, prog)
+				err := r.claimAndRun(ctx, j, prog)
 				mu.Lock()
 				switch {
 				case err == nil:
 					sum.Ran++
+				case errors.Is(err, store.ErrHeld):
+					held = append(held, j)
+				case errors.Is(err, errDoneElsewhere):
+					prog.cached(j)
 				case ctx.Err() != nil:
 					// Interrupted: the run leaves no file.
 				default:
@@ -260,9 +359,30 @@ feed:
 	close(queue)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		return held, err
+	}
+	return held, errors.Join(errs...)
+}
+
+// errDoneElsewhere: the run's file appeared while this process was
+// claiming it.
+var errDoneElsewhere = errors.New("run finished by another process")
+
+// claimAndRun runs j under its lease.
+func (r *Runner) claimAndRun(ctx context.Context, j job, prog *progress) error {
+	ttl := r.LeaseTTL
+	if ttl <= 0 {
+		ttl = store.DefaultLeaseTTL
+	}
+	l, err := store.AcquireLease(j.path, ttl)
+	if err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	defer l.Release()
+	if _, err := os.Stat(j.path); err == nil {
+		return errDoneElsewhere
+	}
+	return r.runOne(ctx, j, prog)
 }
 
 func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {

@@ -207,11 +207,21 @@ func stale(name string, mod, now time.Time) bool {
 }
 
 // RemoveStaleTemps deletes the temporary files that interrupted writers
-// left under dir, and only those (see [stale]).
+// left under dir, and only those (see [stale]), and the leases whose holder
+// is gone (see [Lease]).
 func RemoveStaleTemps(dir string) {
 	now := time.Now()
 	filepath.WalkDir(filepath.Join(dir, "runs"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tmpPrefix) {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if res, ok := strings.CutSuffix(p, leaseSuffix); ok {
+			if !LeaseHeld(res, DefaultLeaseTTL) {
+				os.Remove(p)
+			}
+			return nil
+		}
+		if !strings.HasPrefix(d.Name(), tmpPrefix) {
 			return nil
 		}
 		if fi, err := d.Info(); err == nil && stale(d.Name(), fi.ModTime(), now) {

@@ -3,6 +3,8 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,5 +88,89 @@ func TestStaleTemps(t *testing.T) {
 	}
 	if _, err := os.Stat(dead); err == nil {
 		t.Error("an ended writer's file was left")
+	}
+}
+
+func TestLease(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.json")
+	ttl := time.Minute
+	l, err := AcquireLease(path, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AcquireLease(path, ttl); !errors.Is(err, ErrHeld) {
+		t.Fatalf("second acquire: %v, want ErrHeld", err)
+	}
+	if !LeaseHeld(path, ttl) {
+		t.Fatal("a live lease is not held")
+	}
+	l.Release()
+	if LeaseHeld(path, ttl) {
+		t.Fatal("a released lease is held")
+	}
+	if _, err := os.Stat(LeasePath(path)); !os.IsNotExist(err) {
+		t.Fatalf("lease file after release: %v", err)
+	}
+
+	// Leases left by holders that are gone are taken over; live ones are not.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := cmd.Process.Pid
+	old := time.Now().Add(-2 * ttl)
+	for _, c := range []struct {
+		name    string
+		content string
+		mod     time.Time
+		held    bool
+	}{
+		{"this machine, process ended", fmt.Sprintf("%s %d\n", host, deadPID), time.Now(), false},
+		{"this machine, process alive though the file is old", fmt.Sprintf("%s %d\n", host, os.Getpid()), old, true},
+		{"another machine, touched recently", "elsewhere 1\n", time.Now(), true},
+		{"another machine, not touched for two TTLs", "elsewhere 1\n", old, false},
+		{"unreadable content, recent", "garbage", time.Now(), true},
+		{"unreadable content, old", "garbage", old, false},
+	} {
+		lp := LeasePath(path)
+		if err := os.WriteFile(lp, []byte(c.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(lp, c.mod, c.mod); err != nil {
+			t.Fatal(err)
+		}
+		if got := LeaseHeld(path, ttl); got != c.held {
+			t.Errorf("%s: held = %v, want %v", c.name, got, c.held)
+		}
+		l, err := AcquireLease(path, ttl)
+		if c.held != errors.Is(err, ErrHeld) || !c.held && err != nil {
+			t.Errorf("%s: acquire error %v, want held=%v", c.name, err, c.held)
+		}
+		if l != nil {
+			l.Release()
+		}
+		os.Remove(lp)
+	}
+}
+
+// TestLeaseRefresh: a holder keeps its lease fresh for other machines.
+func TestLeaseRefresh(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	ttl := 80 * time.Millisecond
+	l, err := AcquireLease(path, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	past := time.Now().Add(-time.Hour)
+	os.Chtimes(LeasePath(path), past, past)
+	time.Sleep(3 * ttl / 4)
+	fi, err := os.Stat(LeasePath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(fi.ModTime()) > ttl {
+		t.Fatalf("lease not refreshed: modified %v ago", time.Since(fi.ModTime()))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -177,6 +178,55 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 	return p, nil
 }
 
+// shardFlags select a share of the sweep for one process of many (a
+// cluster job array, or several machines on one shared folder).
+type shardFlags struct {
+	shard  string
+	shards int
+	phase  string
+}
+
+func (f *shardFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.shard, "shard", "", "run only share i of n of the sweep, as i/n (0 ≤ i < n)")
+	fs.IntVar(&f.shards, "shards", 0, "run only one share of n, its index from $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX")
+	fs.StringVar(&f.phase, "phase", "all", "all (tuning, then final runs), tune, or final (needs every tuning run)")
+}
+
+// shardEnv are the variables that carry a job array's index, in the order
+// they are read: Slurm's job arrays, Kubernetes' indexed jobs.
+var shardEnv = []string{"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"}
+
+func (f *shardFlags) resolve(getenv func(string) string) (harness.Shard, harness.Phase, error) {
+	phase, err := harness.ParsePhase(f.phase)
+	if err != nil {
+		return harness.Shard{}, 0, usagef("-phase: %v", err)
+	}
+	switch {
+	case f.shard != "" && f.shards != 0:
+		return harness.Shard{}, 0, usagef("-shard %s and -shards %d: give one of them", f.shard, f.shards)
+	case f.shard != "":
+		s, err := harness.ParseShard(f.shard)
+		if err != nil {
+			return s, 0, usagef("-shard: %v", err)
+		}
+		return s, phase, nil
+	case f.shards < 0:
+		return harness.Shard{}, 0, usagef("-shards: %d, want at least 1", f.shards)
+	case f.shards > 0:
+		for _, name := range shardEnv {
+			if v := getenv(name); v != "" {
+				s, err := harness.ParseShard(v + "/" + strconv.Itoa(f.shards))
+				if err != nil {
+					return s, 0, usagef("-shards %d with $%s = %q: %v", f.shards, name, v, err)
+				}
+				return s, phase, nil
+			}
+		}
+		return harness.Shard{}, 0, usagef("-shards %d: neither $%s nor $%s is set, so this process does not know its index (use -shard i/n)", f.shards, shardEnv[0], shardEnv[1])
+	}
+	return harness.Shard{}, phase, nil
+}
+
 func pick[T any](list string, all func() []T, lookup func(string) (T, error)) ([]T, error) {
 	if list == "all" {
 		return all(), nil
@@ -236,6 +286,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	fs := newFlagSet(name, stderr)
 	var f sweepFlags
 	f.register(fs)
+	var sf shardFlags
+	if !andReport {
+		sf.register(fs)
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -243,10 +297,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	if err != nil {
 		return err
 	}
-	r := &harness.Runner{Dir: f.dir(), Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr)}
+	shard, phase, err := sf.resolve(os.Getenv)
+	if err != nil {
+		return err
+	}
+	r := &harness.Runner{Dir: f.dir(), Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr), Shard: shard, Phase: phase}
 	sum, err := r.Run(ctx, p)
 	if sum != nil {
-		fmt.Fprintf(stderr, "%d runs executed, %d found in %s\n", sum.Ran, sum.Cached, f.dir())
+		fmt.Fprintf(stderr, "%d runs executed, %d found in %s, %d made by other processes (shard %s)\n", sum.Ran, sum.Cached, f.dir(), sum.Elsewhere, shard)
 		for _, s := range sum.Skipped {
 			fmt.Fprintf(stderr, "not applicable: %s\n", s)
 		}

@@ -33,6 +33,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"check", "-out", "x"}, []string{"-out is not used"}},
 		{[]string{"run", "-tasks", "parity", "-configs", "mollified", "-set", "mollified.lstm_gates=hard"}, []string{"mollified.lstm_gates", "applies to none of the tasks", "parity", "lstm"}},
 		{[]string{"version", "extra"}, []string{"version takes no arguments", `"extra"`}},
+		{[]string{"run", "-shard", "3/3"}, []string{"-shard", `"3/3"`, "0 ≤ i < n"}},
+		{[]string{"run", "-shard", "one"}, []string{"-shard", `"one"`}},
+		{[]string{"run", "-shard", "0/2", "-shards", "2"}, []string{"-shard 0/2 and -shards 2"}},
+		{[]string{"run", "-shards", "-2"}, []string{"-shards", "-2", "at least 1"}},
+		{[]string{"run", "-phase", "tuning"}, []string{"-phase", `"tuning"`, "all, tune or final"}},
+		{[]string{"reproduce", "-shard", "0/2"}, []string{"-shard"}},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

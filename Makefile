@@ -7,7 +7,7 @@ BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
-.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean
+.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean test-slurm
 
 ## build: compile bin/mollify, stamped with the git revision
 build:
@@ -51,6 +51,12 @@ race:
 ## check: run the quick profile afresh and compare it with results/golden/quick
 check: build
 	$(BIN) check -profile quick
+
+## test-slurm: a quick sweep as a 4-shard Slurm job array on a single-node
+## cluster started here (needs root, slurmctld, slurmd, slurm-client, munge),
+## checked bit for bit against the same sweep in one process
+test-slurm:
+	bash deploy/slurm/test.sh
 
 ## golden: accept the current quick-profile results as the new golden files
 golden: build

@@ -24,18 +24,25 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	golden := fs.String("golden", "", "golden results directory (default results/golden/<profile>)")
 	update := fs.Bool("update", false, "replace the golden files with this run's")
 	keep := fs.Bool("keep", false, "keep the fresh results directory")
+	results := fs.String("results", "", "compare this results directory (for example shards merged on a cluster) instead of running afresh")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if f.out != "" {
 		return usagef("-out is not used by check (it runs into a temporary directory; see -keep)")
 	}
+	if *golden == "" {
+		*golden = filepath.Join("results", "golden", f.profile)
+	}
+	if *results != "" {
+		if *update || *keep {
+			return usagef("-results compares existing results: -update and -keep do not apply")
+		}
+		return reportDifferences(*golden, *results, stdout)
+	}
 	p, err := f.plan()
 	if err != nil {
 		return err
-	}
-	if *golden == "" {
-		*golden = filepath.Join("results", "golden", f.profile)
 	}
 	tmp, err := os.MkdirTemp("", "mollify-check-")
 	if err != nil {
@@ -63,14 +70,20 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "golden results updated in %s\n", *golden)
 		return writeReport(*golden, stdout)
 	}
-	problems, err := compareResults(*golden, tmp)
+	return reportDifferences(*golden, tmp, stdout)
+}
+
+// reportDifferences compares the results in dir with the golden ones and
+// fails with the list of differences.
+func reportDifferences(golden, dir string, stdout io.Writer) error {
+	problems, err := compareResults(golden, dir)
 	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%d difference(s) from the golden results in %s:\n  %s\n(if the change is intended, run: make golden)", len(problems), *golden, strings.Join(problems, "\n  "))
+		return fmt.Errorf("%d difference(s) from the golden results in %s:\n  %s\n(if the change is intended, run: make golden)", len(problems), golden, strings.Join(problems, "\n  "))
 	}
-	fmt.Fprintf(stdout, "check: every result matches %s bit for bit\n", *golden)
+	fmt.Fprintf(stdout, "check: every result matches %s bit for bit\n", golden)
 	return nil
 }
 

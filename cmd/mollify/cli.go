@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -44,6 +45,7 @@ Commands:
   check      run a profile afresh and compare it with golden result files
   plan       print what a sweep will run and its CPU time to go; runs nothing
   compare    compare the final runs of two results folders, benchstat-style
+  k8s        write the Kubernetes Indexed Job that runs a sweep as shards
   list       list tasks, configurations, their options and hyper-parameters
   version    print the revision, Go version, platform, CPU and GEMM kernel
              (the facts to paste into a bug report)
@@ -76,10 +78,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCompare(rest, stdout, stderr)
 	case "plan":
 		err = cmdPlan(rest, stdout, stderr)
+	case "k8s":
+		err = cmdK8s(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, plan, compare, list, version or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, plan, compare, k8s, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {
@@ -225,6 +229,25 @@ func (f *shardFlags) resolve(getenv func(string) string) (harness.Shard, harness
 		return harness.Shard{}, 0, usagef("-shards %d: neither $%s nor $%s is set, so this process does not know its index (use -shard i/n)", f.shards, shardEnv[0], shardEnv[1])
 	}
 	return harness.Shard{}, phase, nil
+}
+
+// args are the flags that choose the sweep, for a process started
+// elsewhere (a pod): profile, tasks, configurations, seeds, options and
+// selection, in a fixed order.
+func (f *sweepFlags) args() []string {
+	a := []string{"-profile", f.profile, "-tasks", f.tasks, "-configs", f.configs}
+	if f.seeds > 0 {
+		a = append(a, "-seeds", strconv.Itoa(f.seeds))
+	}
+	for _, cfg := range slices.Sorted(maps.Keys(f.set)) {
+		for _, opt := range slices.Sorted(maps.Keys(f.set[cfg])) {
+			a = append(a, "-set", cfg+"."+opt+"="+f.set[cfg][opt])
+		}
+	}
+	if f.sel != "" {
+		a = append(a, "-select", f.sel)
+	}
+	return a
 }
 
 func pick[T any](list string, all func() []T, lookup func(string) (T, error)) ([]T, error) {

@@ -11,7 +11,7 @@ import (
 )
 
 func spec() Spec {
-	return Spec{Name: "mollify-paper", Image: "registry.example/mollify:1", Claim: "results", Out: "/results/paper",
+	return Spec{Name: "mollify-paper", Image: "registry.example/mollify:1", Claim: "results", Out: MountPath + "/paper",
 		Sweep: []string{"-profile", "paper", "-tasks", "all", "-configs", "all"}, Shards: 100, Parallelism: 50, Backoff: 2, Memory: "2Gi"}
 }
 
@@ -42,7 +42,7 @@ func TestManifestDecodesStrictly(t *testing.T) {
 	}
 	c := js.Template.Spec.Containers[0]
 	args := strings.Join(c.Args, " ")
-	for _, w := range []string{"run -profile paper", "-out /results/paper", "-shards 100", "-phase all", "-workers 1"} {
+	for _, w := range []string{"run -profile paper", "-out " + MountPath + "/paper", "-shards 100", "-phase all", "-workers 1"} {
 		if !strings.Contains(args, w) {
 			t.Errorf("args %q lack %q", args, w)
 		}

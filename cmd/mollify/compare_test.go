@@ -53,16 +53,36 @@ func TestCompare(t *testing.T) {
 }
 
 // TestPlan: plan lists every cell with its runs and runs nothing; with no
-// result in the folder it gives no time estimate.
+// result in the folder it estimates from measured steps, or, with
+// -measure=false, says it has no estimate.
 func TestPlan(t *testing.T) {
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"plan", "-tasks", "parity", "-configs", "baseline,mollified", "-out", dir}, &stdout, &stderr)
-	out := stdout.String()
-	if code != exitOK || !strings.Contains(out, "parity  baseline") || !strings.Contains(out, "2 × 1 seeds") || !strings.Contains(out, "no time estimate") {
-		t.Fatalf("plan: exit %d\n%s%s", code, out, stderr.String())
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"(step)", "CPU time to go:", "(parity ", "on 2 cores", "on 1000 cores"}},
+		{[]string{"-measure=false"}, []string{"no time estimate"}},
+		{[]string{"-cores", "4,8"}, []string{"on 4 cores", "on 8 cores"}},
+	} {
+		dir := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"plan", "-tasks", "parity", "-configs", "baseline,mollified", "-workers", "2", "-out", dir}, c.args...)
+		code := run(context.Background(), args, &stdout, &stderr)
+		out := stdout.String()
+		if code != exitOK || !strings.Contains(out, "parity  baseline") || !strings.Contains(out, "2 × 1 seeds") {
+			t.Fatalf("%v: exit %d\n%s%s", c.args, code, out, stderr.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Fatalf("plan wrote %d entries into the results folder", len(entries))
+		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Fatalf("plan wrote %d entries into the results folder", len(entries))
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"plan", "-cores", "0"}, &bytes.Buffer{}, &stderr); code != exitUsage || !strings.Contains(stderr.String(), `-cores: "0"`) {
+		t.Fatalf("-cores 0: exit %d, %s", code, stderr.String())
 	}
 }

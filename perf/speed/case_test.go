@@ -408,3 +408,22 @@ func TestMeasureIgnoresClockGlitch(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimateRuns: the estimate of a run is its updates × a measured step
+// plus its evaluations × a measured evaluation, for the cells asked for
+// only, and a stand-in network is scaled to the profile's own.
+func TestEstimateRuns(t *testing.T) {
+	want := map[string]bool{"parity/baseline": true, "parity/mollified": true, "cifar10/mollified": true}
+	est, err := EstimateRuns("quick", func(task, config string) bool { return want[task+"/"+config] }, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(est) != len(want) {
+		t.Fatalf("estimated %d cells, want %d: %v", len(est), len(want), est)
+	}
+	for key, rc := range est {
+		if !want[key] || rc.Step <= 0 || rc.EvalPerUnit <= 0 || rc.Updates <= 0 || rc.Run() <= time.Duration(rc.Updates)*rc.Step {
+			t.Errorf("%s: %+v", key, rc)
+		}
+	}
+}

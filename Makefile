@@ -7,7 +7,7 @@ BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
-.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean test-slurm
+.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean test-slurm soak
 
 ## build: compile bin/mollify, stamped with the git revision
 build:
@@ -57,6 +57,12 @@ check: build
 ## checked bit for bit against the same sweep in one process
 test-slurm:
 	bash deploy/slurm/test.sh
+
+## soak: the whole quick profile killed with SIGKILL at SOAK random moments
+## (default 20), then finished; every result must match the golden ones
+SOAK ?= 20
+soak:
+	MOLLIFY_SOAK=$(SOAK) $(GO) test ./cmd/mollify -run '^TestKillSoak$$' -count 1 -v -timeout 60m
 
 ## golden: accept the current quick-profile results as the new golden files
 golden: build

@@ -303,6 +303,8 @@ func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *pr
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-stopOf(ctx):
+			return ErrStopped
 		case <-time.After(poll):
 		}
 	}
@@ -348,11 +350,22 @@ func (r *Runner) pool(ctx context.Context, todo []job, sum *Summary, prog *progr
 			}
 		}()
 	}
+	stop := stopOf(ctx)
+	stopped := false
 feed:
 	for _, j := range todo {
 		select {
+		case <-stop:
+			stopped = true
+			break feed
+		default:
+		}
+		select {
 		case queue <- j:
 		case <-ctx.Done():
+			break feed
+		case <-stop:
+			stopped = true
 			break feed
 		}
 	}
@@ -361,7 +374,30 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return held, err
 	}
+	if stopped {
+		errs = append(errs, ErrStopped)
+	}
 	return held, errors.Join(errs...)
+}
+
+// ErrStopped is returned when a sweep stopped at the request of
+// WithStop's channel, after the runs in flight were saved.
+var ErrStopped = errors.New("stopped on request after saving the runs in flight; run the same command again to resume")
+
+type stopKey struct{}
+
+// WithStop returns a context that asks Run to stop gracefully when stop is
+// closed: no run starts after that, the runs in flight finish and are
+// saved, and Run returns ErrStopped. Cancelling the context itself stops at
+// once, abandoning the runs in flight (they leave no file).
+func WithStop(ctx context.Context, stop <-chan struct{}) context.Context {
+	return context.WithValue(ctx, stopKey{}, stop)
+}
+
+// stopOf is the graceful-stop channel of ctx, nil (never ready) if none.
+func stopOf(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(stopKey{}).(<-chan struct{})
+	return ch
 }
 
 // errDoneElsewhere: the run's file appeared while this process was

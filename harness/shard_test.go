@@ -2,12 +2,15 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mollifying/mollify/experiment"
 )
 
 // oneProcess is the reference: the tiny plan in one runner.
@@ -139,5 +142,29 @@ func TestParseShardAndPhase(t *testing.T) {
 	}
 	if _, err := ParsePhase("tuning"); err == nil {
 		t.Error("ParsePhase accepted tuning")
+	}
+}
+
+// TestStopSavesRunsInFlight: a graceful stop lets the run in flight finish
+// and save its file, starts no other, and a rerun completes the sweep as
+// if nothing had happened.
+func TestStopSavesRunsInFlight(t *testing.T) {
+	want := oneProcess(t)
+	dir := t.TempDir()
+	stop := make(chan struct{})
+	var once sync.Once
+	task := &tinyTask{onStart: func(experiment.RunSpec) { once.Do(func() { close(stop) }) }}
+	_, err := (&Runner{Dir: dir, Workers: 1}).Run(WithStop(context.Background(), stop), tinyPlan(task))
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("error %v, want ErrStopped", err)
+	}
+	if got := runObjects(t, dir); len(got) != 1 || len(task.started) != 1 {
+		t.Fatalf("%d runs started and %d files after the stop, want 1 and 1 (the run in flight, saved)", len(task.started), len(got))
+	}
+	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), tinyPlan(&tinyTask{})); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, runObjects(t, dir)); d != "" {
+		t.Fatalf("stopped and resumed sweep differs from one process (-one +resumed):\n%s", d)
 	}
 }

@@ -60,7 +60,8 @@ const (
 // (stopping at roughly 0.1·T to never, for a loss average v between 0.3 and
 // 1) rather than one centred on 1, and tuning never picks a point whose
 // annealing did not stop (experiment.Record.Eligible). The quick profile
-// keeps one point of that space.
+// keeps one point of that space, c = 10 and kappa = 0.1, at which annealing
+// stops inside its short runs.
 func (Config) Space(profile string, a experiment.Arch) []experiment.Axis {
 	switch a.(type) {
 	case *experiment.ConvNet:
@@ -69,7 +70,7 @@ func (Config) Space(profile string, a experiment.Arch) []experiment.Axis {
 		return lstmSpace(profile)
 	}
 	c := []float64{10}
-	kappa := []float64{1}
+	kappa := []float64{0.1}
 	if profile == "paper" {
 		c = []float64{1, 3, 10, 30}
 		kappa = []float64{0.03, 0.1, 0.3, 1}

@@ -230,3 +230,26 @@ func RemoveStaleTemps(dir string) {
 		return nil
 	})
 }
+
+// CheckWritable makes sure result files can be written under dir: it
+// creates dir/runs if needed and writes and removes a temporary file there,
+// so that a sweep into a folder it cannot write fails before its first run
+// rather than after it.
+func CheckWritable(dir string) error {
+	runs := filepath.Join(dir, "runs")
+	if err := os.MkdirAll(runs, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", runs, err)
+	}
+	f, err := createTemp(runs)
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", runs, err)
+	}
+	name := f.Name()
+	_, werr := f.Write([]byte("probe"))
+	cerr := f.Close()
+	os.Remove(name)
+	if err := errors.Join(werr, cerr); err != nil {
+		return fmt.Errorf("cannot write in %s: %w", runs, err)
+	}
+	return nil
+}

@@ -280,11 +280,18 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // parse turns flag errors into usage errors and rejects stray arguments.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package prints the error and every flag on a mistake; the
+	// user gets one message instead, and the flags on -h.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
 			return err
 		}
-		return usageError{err}
+		return usagef("%v (%s -h lists the flags)", err, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -323,6 +330,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	shard, phase, err := sf.resolve(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if err := store.CheckWritable(f.dir()); err != nil {
+		return usagef("-out %s: %v", f.dir(), err)
 	}
 	r := &harness.Runner{Dir: f.dir(), Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr), Shard: shard, Phase: phase}
 	sum, err := r.Run(ctx, p)

@@ -127,7 +127,8 @@ func (r *Report) Print(w io.Writer) error {
 	return nil
 }
 
-// Write builds the figures under dir/figures and writes dir/report.md.
+// Write builds the figures under dir/figures and writes dir/report.md,
+// dir/report.html (self-contained) and the exports.
 func (r *Report) Write(dir string) error {
 	for _, t := range r.Tasks {
 		figs, err := writeFigures(dir, t)
@@ -141,6 +142,13 @@ func (r *Report) Write(dir string) error {
 		return err
 	}
 	if err := r.writeExports(dir); err != nil {
+		return err
+	}
+	page, err := r.HTML(dir)
+	if err != nil {
+		return err
+	}
+	if err := store.WriteAtomic(filepath.Join(dir, "report.html"), page); err != nil {
 		return err
 	}
 	return store.WriteAtomic(filepath.Join(dir, "report.md"), []byte(md))

@@ -12,8 +12,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/store"
@@ -62,30 +62,100 @@ func curveBand(runs []*experiment.Record, metric string) band {
 	return b
 }
 
-// FigureFormat is the file format of the figures ("svg", "png" or "pdf").
+// FigureFormat is the file format of the figures ("svg", "png" or "pdf");
+// with svg, a PNG of each figure is written beside it.
 var FigureFormat = "svg"
 
+// palette gives each configuration one colour in every figure: the
+// configuration's place in the registry's order picks it (Okabe–Ito's
+// colour-blind-safe set, then darker variants), so "mollified" has the same
+// colour whichever configurations a task has.
+var palette = []color.Color{
+	color.NRGBA{0, 0, 0, 255},       // black
+	color.NRGBA{230, 159, 0, 255},   // orange
+	color.NRGBA{86, 180, 233, 255},  // sky blue
+	color.NRGBA{0, 158, 115, 255},   // green
+	color.NRGBA{240, 228, 66, 255},  // yellow
+	color.NRGBA{0, 114, 178, 255},   // blue
+	color.NRGBA{213, 94, 0, 255},    // vermillion
+	color.NRGBA{204, 121, 167, 255}, // purple
+	color.NRGBA{120, 120, 120, 255}, // grey
+	color.NRGBA{120, 80, 20, 255},   // brown
+}
+
+// colourOf is the colour of configuration name given the registry's order
+// (names not in it take colours after the registry's, by name).
+func colourOf(name string, order []string) color.Color {
+	if i := slices.Index(order, name); i >= 0 {
+		return palette[i%len(palette)]
+	}
+	h := 0
+	for _, r := range name {
+		h = h*31 + int(r)
+	}
+	return palette[(len(order)+h%len(palette)+len(palette))%len(palette)]
+}
+
+// layerColour spreads L layers over a blue-to-orange ramp, so that every
+// layer of a deep network has its own colour, ordered by depth.
+func layerColour(l, L int) color.Color {
+	f := 0.0
+	if L > 1 {
+		f = float64(l) / float64(L-1)
+	}
+	a, b := [3]float64{0, 70, 160}, [3]float64{230, 120, 0}
+	return color.NRGBA{uint8(a[0] + f*(b[0]-a[0])), uint8(a[1] + f*(b[1]-a[1])), uint8(a[2] + f*(b[2]-a[2])), 255}
+}
+
+// logTicks labels a logarithmic axis at 1, 2 and 5 × 10^k, so that an axis
+// spanning less than a decade still has labelled ticks (gonum's LogTicks
+// labels powers of ten only); the other integers × 10^k are minor ticks.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max > min) {
+		return nil
+	}
+	var ts []plot.Tick
+	for k := math.Floor(math.Log10(min)); k <= math.Ceil(math.Log10(max)); k++ {
+		for d := 1.0; d < 10; d++ {
+			v := d * math.Pow(10, k)
+			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if d == 1 || d == 2 || d == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
 // writeFigures draws the task's learning curves (and the mollified p^l
-// schedule when present) and returns the files relative to dir.
-func writeFigures(dir string, t *TaskReport) ([]string, error) {
+// schedule when present) and returns the files relative to dir. order is
+// the registry's order of configurations, which fixes their colours.
+func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 	var out []string
 	if t.Spec.Curve != "" {
 		p := plot.New()
+		leg := plot.NewLegend()
 		p.Title.Text = fmt.Sprintf("%s (%s): %s, mean over seeds, band = min–max", t.Name, t.Profile, t.Spec.CurveLabel)
 		p.X.Label.Text = "updates"
 		p.Y.Label.Text = t.Spec.CurveLabel
 		if t.Spec.LogY {
 			p.Y.Scale = plot.LogScale{}
-			p.Y.Tick.Marker = plot.LogTicks{}
+			p.Y.Tick.Marker = logTicks{}
 		}
-		p.Legend.Top = true
 		drawn := 0
-		for i, c := range t.Configs {
+		for _, c := range t.Configs {
 			b := curveBand(c.Runs, t.Spec.Curve)
 			if len(b.x) == 0 {
 				continue
 			}
-			if err := addBand(p, b, plotutil.Color(i), c.Name); err != nil {
+			col := colourOf(c.Name, order)
+			if err := addBand(p, &leg, b, col, c.Name); err != nil {
 				return nil, err
 			}
 			drawn++
@@ -96,16 +166,16 @@ func writeFigures(dir string, t *TaskReport) ([]string, error) {
 				if err != nil {
 					return nil, err
 				}
-				line.Color = plotutil.Color(i)
+				line.Color = col
 				line.Width = vg.Points(1)
 				line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 				p.Add(line)
-				p.Legend.Add(c.Name+" (p = 0)", line)
+				leg.Add(c.Name+" (p = 0)", line)
 			}
 		}
 		if drawn > 0 {
 			name := filepath.Join("figures", t.Name+"-curve."+FigureFormat)
-			if err := save(p, filepath.Join(dir, name)); err != nil {
+			if err := save(p, leg, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
 			out = append(out, name)
@@ -113,30 +183,32 @@ func writeFigures(dir string, t *TaskReport) ([]string, error) {
 	}
 	if m := t.config(Method); m != nil && len(m.Runs) > 0 {
 		p := plot.New()
+		leg := plot.NewLegend()
 		p.Title.Text = fmt.Sprintf("%s (%s): mollified p per hidden layer (Eq. 29), mean over seeds", t.Name, t.Profile)
 		p.X.Label.Text = "updates"
 		p.Y.Label.Text = "p"
 		p.Y.Min, p.Y.Max = 0, 1
-		p.Legend.Top = true
-		layers := 0
+		var bands []band
 		for l := 1; ; l++ {
 			b := curveBand(m.Runs, "p"+strconv.Itoa(l))
 			if len(b.x) == 0 {
 				break
 			}
+			bands = append(bands, b)
+		}
+		for i, b := range bands {
 			line, err := plotter.NewLine(xys(b.x, b.mean))
 			if err != nil {
 				return nil, err
 			}
-			line.Color = plotutil.Color(l - 1)
+			line.Color = layerColour(i, len(bands))
 			line.Width = vg.Points(1.5)
 			p.Add(line)
-			p.Legend.Add(fmt.Sprintf("layer %d", l), line)
-			layers++
+			leg.Add(fmt.Sprintf("layer %d", i+1), line)
 		}
-		if layers > 0 {
+		if len(bands) > 0 {
 			name := filepath.Join("figures", t.Name+"-p."+FigureFormat)
-			if err := save(p, filepath.Join(dir, name)); err != nil {
+			if err := save(p, leg, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
 			out = append(out, name)
@@ -153,7 +225,7 @@ func xys(x, y []float64) plotter.XYs {
 	return pts
 }
 
-func addBand(p *plot.Plot, b band, c color.Color, name string) error {
+func addBand(p *plot.Plot, leg *plot.Legend, b band, c color.Color, name string) error {
 	poly := make(plotter.XYs, 0, 2*len(b.x))
 	for i := range b.x {
 		poly = append(poly, plotter.XY{X: b.x[i], Y: b.hi[i]})
@@ -175,18 +247,43 @@ func addBand(p *plot.Plot, b band, c color.Color, name string) error {
 	line.Color = c
 	line.Width = vg.Points(1.5)
 	p.Add(fill, line)
-	p.Legend.Add(name, line)
+	leg.Add(name, line)
 	return nil
 }
 
-// save renders p in the format named by path's extension (svg, png, pdf).
-func save(p *plot.Plot, path string) error {
-	w, err := p.WriterTo(9*vg.Inch, 5*vg.Inch, strings.TrimPrefix(filepath.Ext(path), "."))
+// figureWidth, figureHeight and legendWidth size every figure: the legend
+// has a column of its own right of the axes, so it never hides data.
+const (
+	figureWidth  = 10 * vg.Inch
+	figureHeight = 5 * vg.Inch
+	legendWidth  = 2 * vg.Inch
+)
+
+// save renders p with its legend beside it in the format named by path's
+// extension (svg, png, pdf), and for svg a PNG beside it.
+func save(p *plot.Plot, leg plot.Legend, path string) error {
+	ext := strings.TrimPrefix(filepath.Ext(path), ".")
+	if err := saveAs(p, leg, path, ext); err != nil {
+		return err
+	}
+	if ext == "svg" {
+		return saveAs(p, leg, strings.TrimSuffix(path, ".svg")+".png", "png")
+	}
+	return nil
+}
+
+func saveAs(p *plot.Plot, leg plot.Legend, path, format string) error {
+	c, err := draw.NewFormattedCanvas(figureWidth, figureHeight, format)
 	if err != nil {
 		return err
 	}
+	dc := draw.New(c)
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	leg.Top = true
+	leg.Left = true
+	leg.Draw(draw.Crop(dc, figureWidth-legendWidth+vg.Points(6), 0, 0, -vg.Points(30)))
 	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
+	if _, err := c.WriteTo(&buf); err != nil {
 		return err
 	}
 	return store.WriteAtomic(path, buf.Bytes())

@@ -131,7 +131,7 @@ func (r *Report) Print(w io.Writer) error {
 // dir/report.html (self-contained) and the exports.
 func (r *Report) Write(dir string) error {
 	for _, t := range r.Tasks {
-		figs, err := writeFigures(dir, t)
+		figs, err := writeFigures(dir, t, r.configOrder)
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,8 @@ type Report struct {
 	Provenance []string
 	Warnings   []string
 
-	results []*store.Result // what it was built from, for the exports
+	results     []*store.Result // what it was built from, for the exports
+	configOrder []string        // the registry's order of configurations: their colours
 }
 
 // TaskReport is the analysis of one task.
@@ -120,7 +121,7 @@ func Build(results []*store.Result, reg Registry) (*Report, error) {
 		}
 		return strings.Compare(a, b)
 	})
-	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov)), results: results}
+	rep := &Report{Provenance: slices.Sorted(maps.Keys(prov)), results: results, configOrder: reg.Configs}
 	if len(prov) > 1 {
 		rep.Warnings = append(rep.Warnings, "the results come from more than one code revision or machine (see Provenance)")
 	}

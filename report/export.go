@@ -84,7 +84,8 @@ func cells(tr *TaskReport) []jsonCell {
 }
 
 // writeExports writes report.json, summary.csv (one row per configuration ×
-// metric) and runs.csv (one row per run and final metric: the tidy form).
+// metric), runs.csv (one row per run and final metric: the tidy form) and
+// tables.tex (every table, booktabs).
 func (r *Report) writeExports(dir string) error {
 	jr := jsonReport{Schema: JSONSchema, Provenance: r.Provenance}
 	var summary bytes.Buffer
@@ -121,7 +122,7 @@ func (r *Report) writeExports(dir string) error {
 		}
 	}
 	rw.Flush()
-	for name, b := range map[string][]byte{"report.json": append(js, '\n'), "summary.csv": summary.Bytes(), "runs.csv": runs.Bytes()} {
+	for name, b := range map[string][]byte{"report.json": append(js, '\n'), "summary.csv": summary.Bytes(), "runs.csv": runs.Bytes(), "tables.tex": []byte(r.LaTeX())} {
 		if err := store.WriteAtomic(filepath.Join(dir, name), b); err != nil {
 			return err
 		}

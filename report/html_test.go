@@ -40,3 +40,21 @@ func TestHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestLaTeX: tables come out as booktabs tabulars with LaTeX's special
+// characters escaped and the tables' symbols in math.
+func TestLaTeX(t *testing.T) {
+	tr := &TaskReport{Name: "x_y", Profile: "quick",
+		Results: Table{Title: "Final runs", Header: []string{"configuration", "test acc ↑", "Δ"}, Rows: [][]string{{"mollified_res", "0.95 [0.9, 1]", "50% & #1 ✓"}}}}
+	s := (&Report{Tasks: []*TaskReport{tr}}).LaTeX()
+	for _, want := range []string{
+		`\begin{tabular}{lll}`, `\toprule`, `\midrule`, `\bottomrule`,
+		`configuration & test acc $\uparrow$ & $\Delta$ \\`,
+		`mollified\_res & 0.95 [0.9, 1] & 50\% \& \#1 \checkmark \\`,
+		`% x\_y (quick): Final runs`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("LaTeX lacks %s:\n%s", want, s)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func ResolveOptions(declared []Option, user Options) (Options, error) {
 			for j, d := range declared {
 				names[j] = d.Name
 			}
-			return nil, fmt.Errorf("unknown option %q (this configuration has: %s)", k, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown option %q%s (this configuration has: %s)", k, DidYouMean(k, names), strings.Join(names, ", "))
 		}
 		if a := declared[i].Allowed; len(a) > 0 && !slices.Contains(a, v) {
 			return nil, fmt.Errorf("option %s=%q not allowed (want one of: %s)", k, v, strings.Join(a, ", "))

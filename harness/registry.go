@@ -56,7 +56,7 @@ func LookupTask(name string) (experiment.Task, error) {
 		}
 		names = append(names, t.Name())
 	}
-	return nil, fmt.Errorf("unknown task %q (known tasks: %s)", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("unknown task %q%s (known tasks: %s)", name, experiment.DidYouMean(name, names), strings.Join(names, ", "))
 }
 
 // LookupConfig returns the configuration called name.
@@ -68,5 +68,5 @@ func LookupConfig(name string) (experiment.Config, error) {
 		}
 		names = append(names, c.Name())
 	}
-	return nil, fmt.Errorf("unknown configuration %q (known configurations: %s)", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("unknown configuration %q%s (known configurations: %s)", name, experiment.DidYouMean(name, names), strings.Join(names, ", "))
 }

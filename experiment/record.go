@@ -140,6 +140,14 @@ type Record struct {
 // record it.
 const AnnealStop = "anneal_stop"
 
+// UpdatesToTarget and ReachedTarget name the final values of a run with a
+// target (a validation or training metric to reach): the update at which it
+// was first reached, or the budget + 1 when it was not, and 1 or 0.
+const (
+	UpdatesToTarget = "updates_to_target"
+	ReachedTarget   = "reached_target"
+)
+
 // Eligible reports whether tuning may choose the run's point: the run did
 // not diverge and, if it records [AnnealStop], its annealing stopped within
 // the budget. A mollified run still partly mollified at its end has not

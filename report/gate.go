@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/mollifying/mollify/experiment"
-	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/stats"
 )
 
@@ -81,7 +80,7 @@ func gate(tr *TaskReport) Gate {
 		if s0 := float64(first["p_sum"]); s0 > 0 {
 			fall = append(fall, float64(last["p_sum"])/s0)
 		}
-		if v, ok := r.Final[mollified.TraceStop]; ok {
+		if v, ok := r.Final[experiment.AnnealStop]; ok {
 			recorded++
 			if v > 0 {
 				stopped++
@@ -206,7 +205,7 @@ func annealingTable(tr *TaskReport) Table {
 			}
 			first := r.Curve[0].Values
 			L := layers(first)
-			stop, ok := r.Final[mollified.TraceStop]
+			stop, ok := r.Final[experiment.AnnealStop]
 			if L == 0 || !ok {
 				continue
 			}

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/stats"
 )
 
 // TestHTML: the page inlines the figures as SVG (no file or network
@@ -55,6 +58,43 @@ func TestLaTeX(t *testing.T) {
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("LaTeX lacks %s:\n%s", want, s)
+		}
+	}
+}
+
+func TestFmtSummary(t *testing.T) {
+	for _, c := range []struct {
+		s    stats.Summary
+		want string
+	}{
+		{stats.Summary{N: 5, Mean: 0.94623, Lo: 0.93921, Hi: 0.95324}, "0.946 [0.939, 0.953]"},
+		{stats.Summary{N: 5, Mean: -6.661e-17, Lo: -0.0021, Hi: 0.0019}, "0.0000 [-0.0021, 0.0019]"},
+		{stats.Summary{N: 5, Mean: 1234.5, Lo: 1100, Hi: 1390}, "1234 [1100, 1390]"},
+		{stats.Summary{N: 5, Mean: 201, Lo: 201, Hi: 201}, "201 [201, 201]"},
+		{stats.Summary{N: 0}, "–"},
+	} {
+		if got := fmtSummary(c.s); got != c.want {
+			t.Errorf("fmtSummary(%+v) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}
+
+func TestTargetCell(t *testing.T) {
+	run := func(updates, reached float64) *experiment.Record {
+		return &experiment.Record{Final: experiment.Values{experiment.UpdatesToTarget: experiment.Num(updates), experiment.ReachedTarget: experiment.Num(reached)}}
+	}
+	for _, c := range []struct {
+		runs     []*experiment.Record
+		want     string
+		censored bool
+	}{
+		{[]*experiment.Record{run(100, 1), run(100, 1)}, "100 [100, 100]", false},
+		{[]*experiment.Record{run(2401, 0), run(2401, 0)}, "not reached (> 2400)", true},
+		{[]*experiment.Record{run(1000, 1), run(2401, 0)}, "1000 [1000, 1000]; 1 of 2 reached", true},
+	} {
+		got, censored := targetCell(&ConfigReport{Name: "m", Runs: c.runs}, "t")
+		if got != c.want || censored != c.censored {
+			t.Errorf("targetCell = %q, %v; want %q, %v", got, censored, c.want, c.censored)
 		}
 	}
 }

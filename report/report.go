@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mollifying/mollify/experiment"
@@ -359,7 +360,7 @@ func resultsTable(tr *TaskReport) Table {
 		t.Header = append(t.Header, m.Label+" "+arrow)
 	}
 	t.Header = append(t.Header, "diverged")
-	small := false
+	small, censored, anyCensored := false, false, false
 	for _, c := range tr.Configs {
 		if len(c.Runs) == 0 {
 			continue
@@ -367,7 +368,12 @@ func resultsTable(tr *TaskReport) Table {
 		row := []string{c.Name, fmt.Sprint(len(c.Runs))}
 		for _, m := range tr.Spec.Metrics {
 			s := stats.Summarize(c.Values(m.Name), tr.Name+"/"+c.Name+"/"+m.Name)
-			row = append(row, fmtSummary(s))
+			cell := fmtSummary(s)
+			if m.Name == experiment.UpdatesToTarget {
+				cell, censored = targetCell(c, tr.Name)
+				anyCensored = anyCensored || censored
+			}
+			row = append(row, cell)
 			small = small || s.N < stats.MinN
 		}
 		div := 0
@@ -383,7 +389,45 @@ func resultsTable(tr *TaskReport) Table {
 	if small {
 		t.Notes = append(t.Notes, fmt.Sprintf("Fewer than %d seeds: the intervals are shown but are not reliable.", stats.MinN))
 	}
+	if anyCensored {
+		t.Notes = append(t.Notes, "Updates to the target: a run that did not reach it within its budget is censored; the cell gives the mean over the runs that reached it and how many did, or \"not reached\" with the budget. Comparisons count a censored run as the budget + 1, a bound in its favour.")
+	}
 	return t
+}
+
+// targetCell is the updates-to-target cell of a configuration: runs that
+// did not reach the target are censored, not averaged as if their budget
+// + 1 were a count.
+func targetCell(c *ConfigReport, task string) (cell string, censored bool) {
+	var reached []float64
+	budget := 0.0
+	for _, r := range c.Runs {
+		v, ok := r.Final[experiment.UpdatesToTarget]
+		if !ok {
+			continue
+		}
+		if hit, ok := r.Final[experiment.ReachedTarget]; ok && hit == 0 {
+			budget = float64(v) - 1
+			continue
+		}
+		reached = append(reached, float64(v))
+	}
+	n := len(reached)
+	total := n
+	for _, r := range c.Runs {
+		if hit, ok := r.Final[experiment.ReachedTarget]; ok && hit == 0 {
+			total++
+		}
+	}
+	switch {
+	case total == 0:
+		return "–", false
+	case n == total:
+		return fmtSummary(stats.Summarize(reached, task+"/"+c.Name+"/"+experiment.UpdatesToTarget)), false
+	case n == 0:
+		return fmt.Sprintf("not reached (> %.0f)", budget), true
+	}
+	return fmt.Sprintf("%s; %d of %d reached", fmtSummary(stats.Summarize(reached, task+"/"+c.Name+"/"+experiment.UpdatesToTarget)), n, total), true
 }
 
 func (tr *TaskReport) config(name string) *ConfigReport {
@@ -492,6 +536,9 @@ func fmtNum(v float64) string {
 	return fmt.Sprintf("%.4g", v)
 }
 
+// fmtSummary prints mean [lo, hi] rounded to the interval's precision: two
+// significant digits of its width, so that digits that noise decides are
+// not printed (and a difference of 1e-17 prints as 0).
 func fmtSummary(s stats.Summary) string {
 	if s.N == 0 {
 		return "–"
@@ -499,5 +546,20 @@ func fmtSummary(s stats.Summary) string {
 	if math.IsNaN(s.Lo) {
 		return fmtNum(s.Mean) + " [–]"
 	}
-	return fmt.Sprintf("%s [%s, %s]", fmtNum(s.Mean), fmtNum(s.Lo), fmtNum(s.Hi))
+	w := s.Hi - s.Lo
+	if !(w > 0) || math.IsInf(w, 0) {
+		return fmt.Sprintf("%s [%s, %s]", fmtNum(s.Mean), fmtNum(s.Lo), fmtNum(s.Hi))
+	}
+	d := max(0, 1-int(math.Floor(math.Log10(w))))
+	if d > 8 {
+		return fmt.Sprintf("%.3g [%.3g, %.3g]", s.Mean, s.Lo, s.Hi)
+	}
+	f := func(v float64) string {
+		out := strconv.FormatFloat(v, 'f', d, 64)
+		if strings.Trim(out, "-0.") == "" {
+			out = strings.TrimPrefix(out, "-") // no "-0.000"
+		}
+		return out
+	}
+	return fmt.Sprintf("%s [%s, %s]", f(s.Mean), f(s.Lo), f(s.Hi))
 }

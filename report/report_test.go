@@ -111,7 +111,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## fake (profile quick)", "**reproduced**", "| baseline", "0.23 [", "figures/fake-curve.svg", "figures/fake-p.svg", "revision abc"} {
+	for _, want := range []string{"## fake (profile quick)", "**reproduced**", "| baseline", "0.230 [0.218, 0.242]", "figures/fake-curve.svg", "figures/fake-p.svg", "revision abc"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}

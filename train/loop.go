@@ -242,11 +242,11 @@ func (l *Loop) Run(ctx context.Context, progress func(float64)) (*experiment.Rec
 	}
 	if l.Target != nil {
 		if reachedAt > 0 {
-			rec.Final["updates_to_target"] = experiment.Num(reachedAt)
-			rec.Final["reached_target"] = 1
+			rec.Final[experiment.UpdatesToTarget] = experiment.Num(reachedAt)
+			rec.Final[experiment.ReachedTarget] = 1
 		} else {
-			rec.Final["updates_to_target"] = experiment.Num(total + 1)
-			rec.Final["reached_target"] = 0
+			rec.Final[experiment.UpdatesToTarget] = experiment.Num(total + 1)
+			rec.Final[experiment.ReachedTarget] = 0
 		}
 	}
 	return rec, nil

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,5 +97,24 @@ func TestTargetCell(t *testing.T) {
 		if got != c.want || censored != c.censored {
 			t.Errorf("targetCell = %q, %v; want %q, %v", got, censored, c.want, c.censored)
 		}
+	}
+}
+
+// TestDivergedNote: the final-runs table counts diverged runs and says where
+// each diverged and how its values enter the statistics.
+func TestDivergedNote(t *testing.T) {
+	ok := &experiment.Record{Spec: experiment.RunSpec{Seed: 1}, Updates: 100, Final: experiment.Values{"loss": 0.5}}
+	bad := &experiment.Record{Spec: experiment.RunSpec{Seed: 2}, Updates: 37, Diverged: true, Final: experiment.Values{"loss": experiment.Num(math.NaN())}}
+	tr := &TaskReport{Name: "t", Spec: experiment.ReportSpec{Metrics: []experiment.Metric{{Name: "loss", Label: "loss"}}},
+		Configs: []*ConfigReport{{Name: "baseline", Runs: []*experiment.Record{ok, bad}}}}
+	tab := resultsTable(tr)
+	if got := tab.Rows[0][len(tab.Rows[0])-1]; got != "1" {
+		t.Errorf("diverged column %q, want 1", got)
+	}
+	if got := tab.Rows[0][2]; got != "NaN [–]" {
+		t.Errorf("loss cell %q, want NaN [–]", got)
+	}
+	if !strings.Contains(strings.Join(tab.Notes, "\n"), "baseline seed 2 at update 37") {
+		t.Errorf("notes lack where the run diverged: %v", tab.Notes)
 	}
 }

@@ -361,6 +361,7 @@ func resultsTable(tr *TaskReport) Table {
 	}
 	t.Header = append(t.Header, "diverged")
 	small, censored, anyCensored := false, false, false
+	var diverged []string
 	for _, c := range tr.Configs {
 		if len(c.Runs) == 0 {
 			continue
@@ -380,6 +381,7 @@ func resultsTable(tr *TaskReport) Table {
 		for _, r := range c.Runs {
 			if r.Diverged {
 				div++
+				diverged = append(diverged, fmt.Sprintf("%s seed %d at update %d", c.Name, r.Spec.Seed, r.Updates))
 			}
 		}
 		row = append(row, fmt.Sprint(div))
@@ -388,6 +390,9 @@ func resultsTable(tr *TaskReport) Table {
 	t.Notes = append(t.Notes, fmt.Sprintf("Each cell: mean over seeds [%d%% percentile-bootstrap interval, %d resamples, seeds resampled].", int(stats.Confidence*100), stats.Resamples))
 	if small {
 		t.Notes = append(t.Notes, fmt.Sprintf("Fewer than %d seeds: the intervals are shown but are not reliable.", stats.MinN))
+	}
+	if len(diverged) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("Diverged (loss NaN or infinite; the run stops there and is evaluated once more): %s. A diverged run's values are those of that last evaluation and are kept in the statistics, so a metric it made non-finite prints NaN without an interval.", strings.Join(diverged, ", ")))
 	}
 	if anyCensored {
 		t.Notes = append(t.Notes, "Updates to the target: a run that did not reach it within its budget is censored; the cell gives the mean over the runs that reached it and how many did, or \"not reached\" with the budget. Comparisons count a censored run as the budget + 1, a bound in its favour.")

@@ -30,7 +30,7 @@ mkdir -p "$out/slurm"
 out=$(realpath "$out")
 # Check the sweep's flags here, before anything is queued: a plan with a
 # bad flag exits 2 without running anything.
-"$bin" plan "$@" -out "$out" >/dev/null
+"$bin" plan -measure=false "$@" -out "$out" >/dev/null
 read -r -a opts <<<"${SBATCH_OPTS:-}"
 export MOLLIFY="$bin" MOLLIFY_FLAGS="$* -out $out"
 array=(--array="0-$((shards - 1))" --output="$out/slurm/%x-%A_%a.log")

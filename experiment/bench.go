@@ -331,6 +331,15 @@ type Reporter interface {
 	Report() ReportSpec
 }
 
+// DataChecker is implemented by tasks that read data files: CheckData
+// loads and checks (presence, format, published checksums) what the
+// profile's runs will read, so that a sweep stops on a missing or corrupt
+// file before its first run rather than hours into it. Tasks keep what it
+// loads for their runs.
+type DataChecker interface {
+	CheckData(profile string) error
+}
+
 // Coster is implemented by tasks that can estimate the relative cost of one
 // run under a profile (any unit, the same for all tasks: the harness uses it
 // to weigh progress and estimate the time left).

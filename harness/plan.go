@@ -41,8 +41,17 @@ type cell struct {
 // and profiles, settings, options (their values, and that each applies to
 // some task's network), and that every configuration builds.
 func (p Plan) Validate() error {
-	_, _, err := p.expand()
-	return err
+	if _, _, err := p.expand(); err != nil {
+		return err
+	}
+	for _, t := range p.Tasks {
+		if dc, ok := t.(experiment.DataChecker); ok {
+			if err := dc.CheckData(p.Profile); err != nil {
+				return fmt.Errorf("task %s cannot read its data: %w", t.Name(), err)
+			}
+		}
+	}
+	return nil
 }
 
 // expand validates the plan and forms its cells, skipping configurations

@@ -141,13 +141,29 @@ func run(ctx context.Context, s Settings, spec experiment.RunSpec, cfg experimen
 	return train.RunTask(ctx, spec, cfg, &experiment.ConvNet{ResNetSpec: s.Net}, data, s.Settings, s, progress)
 }
 
+// CheckData implements experiment.DataChecker: for the real data set it
+// reads and checksums the files (the prepared data are kept for the runs);
+// the synthetic stand-in needs no file.
+func (Task) CheckData(profile string) error {
+	s, err := settingsFor(profile)
+	if err != nil || s.Source != "cifar10" {
+		return err
+	}
+	_, err = cachedData(s)
+	return err
+}
+
 var cache memo.Map[string, *train.Data]
 
 // cachedData loads (or generates) and prepares the data once per process:
 // every run of a sweep shares it. The augmentation is attached here; it
 // holds no state.
 func cachedData(s Settings) (*train.Data, error) {
-	return cache.Get(fmt.Sprintf("%s %+v %+v", s.Source, s.Synth, s.Prep), func() (*train.Data, error) {
+	key := fmt.Sprintf("%s %+v %+v", s.Source, s.Synth, s.Prep)
+	if s.Source == "cifar10" {
+		key += " " + Dir() // $MOLLIFY_CIFAR10 may change between sweeps of one process (tests)
+	}
+	return cache.Get(key, func() (*train.Data, error) {
 		return prepare(s)
 	})
 }

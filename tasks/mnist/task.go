@@ -3,7 +3,6 @@ package mnist
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/memo"
@@ -141,15 +140,27 @@ func (t Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.C
 	return train.RunTask(ctx, spec, cfg, s.arch(), data, s.Settings, s, progress)
 }
 
-// loadOfficial reads the files once per process.
-var loadOfficial = sync.OnceValues(func() ([2]*Set, error) {
+// CheckData implements experiment.DataChecker: it finds and reads the
+// MNIST files (kept for the runs).
+func (Task) CheckData(string) error {
+	_, err := loadOfficial()
+	return err
+}
+
+// loadOfficial reads the files once per process and folder (the folder
+// depends on $MOLLIFY_MNIST_DIR).
+func loadOfficial() ([2]*Set, error) {
 	dir, err := Dir()
 	if err != nil {
 		return [2]*Set{}, err
 	}
-	tr, te, err := Load(dir)
-	return [2]*Set{tr, te}, err
-})
+	return officialSets.Get(dir, func() ([2]*Set, error) {
+		tr, te, err := Load(dir)
+		return [2]*Set{tr, te}, err
+	})
+}
+
+var officialSets memo.Map[string, [2]*Set]
 
 var cache memo.Map[[3]int, *train.Data]
 

@@ -146,6 +146,18 @@ var (
 
 // corpus loads, checks and tokenises the files once per process and level,
 // and cuts the profile's prefixes.
+// CheckData implements experiment.DataChecker: it reads the PTB files
+// (the module's copy, or $MOLLIFY_PTB's) and checks their checksums; the
+// corpus is kept for the runs.
+func (Task) CheckData(profile string) error {
+	s, err := settingsFor(profile)
+	if err != nil {
+		return err
+	}
+	_, err = corpus(s)
+	return err
+}
+
 func corpus(s Settings) (*train.Corpus, error) {
 	dir := Dir()
 	corpusMu.Lock()

@@ -41,9 +41,15 @@ type cell struct {
 // and profiles, settings, options (their values, and that each applies to
 // some task's network), and that every configuration builds.
 func (p Plan) Validate() error {
-	if _, _, err := p.expand(); err != nil {
-		return err
-	}
+	_, _, err := p.expand()
+	return err
+}
+
+// CheckData has every task of the plan that reads files check them
+// (experiment.DataChecker), so that a sweep about to run here stops on a
+// missing or corrupt file before its first run. Commands that only
+// describe a sweep (plan, k8s: the data may live elsewhere) do not call it.
+func (p Plan) CheckData() error {
 	for _, t := range p.Tasks {
 		if dc, ok := t.(experiment.DataChecker); ok {
 			if err := dc.CheckData(p.Profile); err != nil {

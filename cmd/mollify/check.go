@@ -44,6 +44,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := p.CheckData(); err != nil {
+		return usageError{err}
+	}
 	tmp, err := os.MkdirTemp("", "mollify-check-")
 	if err != nil {
 		return err

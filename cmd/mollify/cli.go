@@ -331,6 +331,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	if err != nil {
 		return err
 	}
+	if err := p.CheckData(); err != nil {
+		return usageError{err}
+	}
 	if err := store.CheckWritable(f.dir()); err != nil {
 		return usagef("-out %s: %v", f.dir(), err)
 	}

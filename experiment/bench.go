@@ -17,8 +17,12 @@ import (
 var ErrNotApplicable = errors.New("configuration does not apply to this architecture")
 
 // Hyper is a point of a hyper-parameter space: name → value. Every
-// configuration reads "lr"; the others are its own (see [Config.Space]).
+// configuration reads HypLR; the others are its own (see [Config.Space]).
 type Hyper map[string]float64
+
+// HypLR names the learning rate, the one hyper-parameter every
+// configuration has; its grid is the task's (Sweep.LR).
+const HypLR = "lr"
 
 // Get returns h[name] or panics: a missing hyper-parameter is a bug in the
 // sweep that built h, not bad input.

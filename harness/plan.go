@@ -24,6 +24,11 @@ type Plan struct {
 	Seeds int
 	// Select, when not nil, replaces every task's selection rule.
 	Select *experiment.Selector
+	// Grid replaces grids of the sweep: Grid[""]["lr"] is every task's
+	// learning-rate grid (and its trial budget, so that every
+	// configuration keeps the same number of trials); Grid[config][axis]
+	// the values of one of a configuration's own axes.
+	Grid map[string]map[string][]float64
 }
 
 // cell is one (task, configuration) pair of a plan.
@@ -76,6 +81,10 @@ func (p Plan) expand() ([]*cell, []string, error) {
 	// used[config][option]: a user option that applies to no task's network
 	// of the plan is an error, not a silent no-op.
 	used := map[string]map[string]bool{}
+	gridUsed := map[string]map[string]bool{}
+	if err := p.checkGrid(); err != nil {
+		return nil, nil, err
+	}
 	for _, t := range p.Tasks {
 		if !slices.Contains(t.Profiles(), p.Profile) {
 			return nil, nil, fmt.Errorf("task %s has no profile %q (it has: %v)", t.Name(), p.Profile, t.Profiles())
@@ -94,6 +103,9 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		}
 		if p.Select != nil {
 			sw.Select = *p.Select
+		}
+		if lr, ok := p.Grid[""][experiment.HypLR]; ok {
+			sw.LR, sw.Budget = lr, len(lr)
 		}
 		if p.Seeds > 0 {
 			sw.Seeds = make([]uint64, p.Seeds)
@@ -124,8 +136,17 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			for _, o := range applied {
 				used[c.Name()][o] = true
 			}
-			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts, settings: fp,
-				trials: Trials(sw, c.Space(p.Profile, arch), t.Name()+"/"+c.Name())})
+			axes, err := p.axes(c, arch, gridUsed)
+			if err != nil {
+				return nil, nil, err
+			}
+			trials := Trials(sw, axes, t.Name()+"/"+c.Name())
+			if len(p.Grid[c.Name()]) > 0 {
+				if err := builds(arch, c, opts, trials); err != nil {
+					return nil, nil, fmt.Errorf("-grid: %s on %s: %w", c.Name(), t.Name(), err)
+				}
+			}
+			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts, settings: fp, trials: trials})
 		}
 	}
 	for _, c := range p.Configs {
@@ -139,7 +160,86 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			}
 		}
 	}
+	for _, c := range p.Configs {
+		for _, a := range slices.Sorted(maps.Keys(p.Grid[c.Name()])) {
+			if !gridUsed[c.Name()][a] {
+				var have []string
+				for _, t := range p.Tasks {
+					if arch, err := t.Arch(p.Profile); err == nil {
+						for _, ax := range c.Space(p.Profile, arch) {
+							if !slices.Contains(have, ax.Name) {
+								have = append(have, ax.Name)
+							}
+						}
+					}
+				}
+				return nil, nil, fmt.Errorf("-grid: configuration %s has no axis %q%s on the tasks run (its axes: %s; the learning rate is every configuration's: -grid lr=...)", c.Name(), a, experiment.DidYouMean(a, have), strings.Join(have, ", "))
+			}
+		}
+	}
 	return cells, skipped, nil
+}
+
+// checkGrid rejects grids that name a configuration not in the plan, an
+// empty or non-finite list, a learning rate given per configuration, or
+// one that is not positive.
+func (p Plan) checkGrid() error {
+	for cfg, axes := range p.Grid {
+		if cfg != "" && !slices.ContainsFunc(p.Configs, func(c experiment.Config) bool { return c.Name() == cfg }) {
+			return fmt.Errorf("-grid: configuration %q is not in the plan", cfg)
+		}
+		for a, vs := range axes {
+			name := a
+			if cfg != "" {
+				name = cfg + "." + a
+			}
+			switch {
+			case cfg == "" && a != experiment.HypLR:
+				return fmt.Errorf("-grid %s: a configuration's axis needs its name, as config.%s", a, a)
+			case cfg != "" && a == experiment.HypLR:
+				return fmt.Errorf("-grid %s: the learning-rate grid is the task's, shared by every configuration so that each gets the same budget; give it as -grid lr=...", name)
+			case len(vs) == 0:
+				return fmt.Errorf("-grid %s: no values", name)
+			}
+			for _, v := range vs {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("-grid %s: value %v is not finite", name, v)
+				}
+				if a == experiment.HypLR && !(v > 0) {
+					return fmt.Errorf("-grid lr: learning rate %v, want > 0", v)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// axes is c's space on arch with the plan's grid overrides, recording which
+// overrides applied.
+func (p Plan) axes(c experiment.Config, arch experiment.Arch, used map[string]map[string]bool) ([]experiment.Axis, error) {
+	axes := slices.Clone(c.Space(p.Profile, arch))
+	for i, ax := range axes {
+		if vs, ok := p.Grid[c.Name()][ax.Name]; ok {
+			axes[i].Values = vs
+			if used[c.Name()] == nil {
+				used[c.Name()] = map[string]bool{}
+			}
+			used[c.Name()][ax.Name] = true
+		}
+	}
+	return axes, nil
+}
+
+// builds checks that c builds arch at every trial point, so that a grid
+// value the configuration rejects (a negative noise scale, say) stops the
+// sweep before its first run.
+func builds(arch experiment.Arch, c experiment.Config, opts experiment.Options, trials []experiment.Hyper) error {
+	for _, h := range trials {
+		if _, err := c.Build(arch, h, opts, experiment.Env{Seed: 0, Updates: 1000, InitialLoss: 1}); err != nil {
+			return fmt.Errorf("at %s: %w", h, err)
+		}
+	}
+	return nil
 }
 
 // archsOf names the architectures option o of c applies to.
@@ -190,7 +290,7 @@ func applies(arch experiment.Arch, c experiment.Config, profile string) (bool, e
 // The points are returned in lexicographic order. key names the sampling
 // stream (task/config), so that the design is stable.
 func Trials(sw experiment.Sweep, axes []experiment.Axis, key string) []experiment.Hyper {
-	all := []experiment.Axis{{Name: "lr", Values: sw.LR}}
+	all := []experiment.Axis{{Name: experiment.HypLR, Values: sw.LR}}
 	all = append(all, axes...)
 	size := 1
 	for _, a := range all {

@@ -168,3 +168,29 @@ func TestStopSavesRunsInFlight(t *testing.T) {
 		t.Fatalf("stopped and resumed sweep differs from one process (-one +resumed):\n%s", d)
 	}
 }
+
+// TestGrid: -grid lr replaces every configuration's learning rates and
+// their common budget; config.axis replaces one configuration's axis only.
+func TestGrid(t *testing.T) {
+	p := tinyPlan(&tinyTask{})
+	p.Grid = map[string]map[string][]float64{"": {"lr": {0.2, 0.4, 0.8}}, "mollified": {"c": {1, 2, 3}}}
+	cells, _, err := p.expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cells {
+		if len(c.trials) != 3 {
+			t.Errorf("%s: %d trials, want the 3 learning rates' budget", c.config.Name(), len(c.trials))
+		}
+		lrs := map[float64]bool{}
+		for _, h := range c.trials {
+			lrs[h["lr"]] = true
+			if c.config.Name() == "mollified" && (h["c"] < 1 || h["c"] > 3) {
+				t.Errorf("mollified trial %v outside the c grid", h)
+			}
+		}
+		if len(lrs) != 3 || !lrs[0.2] || !lrs[0.4] || !lrs[0.8] {
+			t.Errorf("%s: learning rates %v, want 0.2, 0.4, 0.8", c.config.Name(), lrs)
+		}
+	}
+}

@@ -106,6 +106,36 @@ type sweepFlags struct {
 	sel                          string
 	workers, seeds               int
 	set                          setFlag
+	grid                         gridFlag
+}
+
+// gridFlag collects -grid lr=v1,v2,... and -grid config.axis=v1,v2,...
+type gridFlag map[string]map[string][]float64
+
+func (g gridFlag) String() string { return "" }
+
+func (g gridFlag) Set(v string) error {
+	key, list, ok := strings.Cut(v, "=")
+	if !ok || key == "" || list == "" {
+		return fmt.Errorf("%q is not lr=v1,v2,... or config.axis=v1,v2,... (e.g. mollified.c=1,3,10)", v)
+	}
+	cfg, axis, hasCfg := strings.Cut(key, ".")
+	if !hasCfg {
+		cfg, axis = "", key
+	}
+	var vals []float64
+	for _, f := range strings.Split(list, ",") {
+		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a number", key, f)
+		}
+		vals = append(vals, x)
+	}
+	if g[cfg] == nil {
+		g[cfg] = map[string][]float64{}
+	}
+	g[cfg][axis] = vals
+	return nil
 }
 
 // setFlag collects -set config.option=value.
@@ -128,6 +158,7 @@ func (s setFlag) Set(v string) error {
 
 func (f *sweepFlags) register(fs *flag.FlagSet) {
 	f.set = setFlag{}
+	f.grid = gridFlag{}
 	fs.StringVar(&f.profile, "profile", "quick", "profile: quick or paper")
 	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
 	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
@@ -135,6 +166,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "concurrent single-threaded runs")
 	fs.IntVar(&f.seeds, "seeds", 0, "number of final seeds (1..n); 0 keeps the task's")
 	fs.Var(f.set, "set", "option of a configuration, config.option=value (repeatable)")
+	fs.Var(f.grid, "grid", "replace a grid: lr=v1,v2,... (every configuration's learning rates and trial budget) or config.axis=v1,v2,... (repeatable)")
 	fs.StringVar(&f.sel, "select", "", "tuning selection metric, metric:min or metric:max (default: each task's own)")
 }
 
@@ -149,7 +181,7 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 	if f.seeds < 0 {
 		return harness.Plan{}, usagef("-seeds: %d, want 0 (the task's seeds) or more", f.seeds)
 	}
-	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]experiment.Options(f.set)}
+	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]experiment.Options(f.set), Grid: f.grid}
 	if f.sel != "" {
 		metric, dir, ok := strings.Cut(f.sel, ":")
 		if !ok || metric == "" || (dir != "min" && dir != "max") {
@@ -242,6 +274,19 @@ func (f *sweepFlags) args() []string {
 	for _, cfg := range slices.Sorted(maps.Keys(f.set)) {
 		for _, opt := range slices.Sorted(maps.Keys(f.set[cfg])) {
 			a = append(a, "-set", cfg+"."+opt+"="+f.set[cfg][opt])
+		}
+	}
+	for _, cfg := range slices.Sorted(maps.Keys(f.grid)) {
+		for _, axis := range slices.Sorted(maps.Keys(f.grid[cfg])) {
+			key := axis
+			if cfg != "" {
+				key = cfg + "." + axis
+			}
+			var vs []string
+			for _, v := range f.grid[cfg][axis] {
+				vs = append(vs, strconv.FormatFloat(v, 'g', -1, 64))
+			}
+			a = append(a, "-grid", key+"="+strings.Join(vs, ","))
 		}
 	}
 	if f.sel != "" {

@@ -335,6 +335,15 @@ type Reporter interface {
 	Report() ReportSpec
 }
 
+// Finals is implemented by tasks that name the final metrics their runs
+// record (Record.Final, every configuration's; a configuration may add its
+// own, such as AnnealStop), so that a selection metric that no run would
+// have is rejected before the first run. The list may hold more names than
+// a profile's runs record, never fewer.
+type Finals interface {
+	FinalMetrics() []string
+}
+
 // DataChecker is implemented by tasks that read data files: CheckData
 // loads and checks (presence, format, published checksums) what the
 // profile's runs will read, so that a sweep stops on a missing or corrupt

@@ -103,6 +103,10 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		}
 		if p.Select != nil {
 			sw.Select = *p.Select
+			if f, ok := t.(experiment.Finals); ok && !slices.Contains(f.FinalMetrics(), sw.Select.Metric) {
+				return nil, nil, fmt.Errorf("-select: task %s records no final metric %q%s (it has: %s)", t.Name(), sw.Select.Metric,
+					experiment.DidYouMean(sw.Select.Metric, f.FinalMetrics()), strings.Join(f.FinalMetrics(), ", "))
+			}
 		}
 		if lr, ok := p.Grid[""][experiment.HypLR]; ok {
 			sw.LR, sw.Budget = lr, len(lr)

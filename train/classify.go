@@ -104,6 +104,13 @@ const (
 	TestAcc       = "test_acc"
 )
 
+// ClassifyFinals are the final metrics Classify may record, for tasks'
+// experiment.Finals.
+func ClassifyFinals() []string {
+	return []string{TrainLoss, TrainEvalLoss, TrainEvalAcc, ValidLoss, ValidAcc, TestLoss, TestAcc,
+		"best_valid_acc", "test_acc_at_best_valid", "best_valid_update", experiment.UpdatesToTarget, experiment.ReachedTarget}
+}
+
 // Classify trains model on data with learning rate lr and returns the run's
 // curve and final metrics:
 //

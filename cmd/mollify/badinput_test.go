@@ -7,10 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/store"
 	"github.com/mollifying/mollify/tasks/cifar10"
 	"github.com/mollifying/mollify/tasks/mnist"
 	"github.com/mollifying/mollify/tasks/ptb"
@@ -52,6 +56,7 @@ func TestBadInput(t *testing.T) {
 		{name: "grid value not finite", args: []string{"run", "-tasks", "parity", "-grid", "lr=NaN"}, code: exitUsage, want: []string{"NaN", "not finite"}},
 		{name: "grid of a configuration not run", args: []string{"run", "-tasks", "parity", "-configs", "baseline", "-grid", "mollified.c=1"}, code: exitUsage, want: []string{`"mollified"`, "not in the plan"}},
 		{name: "grid value the configuration rejects", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.kappa=-1"}, code: exitUsage, want: []string{"mollified on parity", "kappa", "-1", "want > 0"}},
+		{name: "selection metric no run records", args: []string{"run", "-tasks", "parity", "-select", "best_valid_acu:max"}, code: exitUsage, want: []string{"-select", `"best_valid_acu"`, `did you mean "best_valid_acc"?`}},
 		{name: "zero workers", args: []string{"run", "-workers", "0"}, code: exitUsage, want: []string{"-workers", "0", "at least 1"}},
 		{name: "negative seeds", args: []string{"run", "-seeds", "-1"}, code: exitUsage, want: []string{"-seeds", "-1"}},
 		{name: "option value not allowed", args: []string{"run", "-set", "mollified.eval=maybe"}, code: exitUsage, want: []string{"eval", `"maybe"`, "expect, p0"}},
@@ -236,5 +241,37 @@ func TestFullDisk(t *testing.T) {
 	}
 	for _, f := range files(t, filepath.Join(dir, "runs")) {
 		t.Errorf("left behind on the full disk: %s", f)
+	}
+}
+
+// TestFinalMetricsDeclared: every final metric a task's baseline runs
+// record in the golden quick results (and in the paper-profile reference
+// results) is among the names the task declares (experiment.Finals), so
+// that checking -select against them never rejects a metric the runs have.
+func TestFinalMetricsDeclared(t *testing.T) {
+	for _, dir := range []string{"golden/quick", "reference/paper"} {
+		rs, err := store.LoadResults(filepath.Join("..", "..", "results", dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Record.Spec.Config != "baseline" {
+				continue
+			}
+			task, err := harness.LookupTask(r.Record.Spec.Task)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := task.(experiment.Finals)
+			if !ok {
+				t.Errorf("task %s does not declare its final metrics", task.Name())
+				continue
+			}
+			for k := range r.Record.Final {
+				if !slices.Contains(f.FinalMetrics(), k) {
+					t.Errorf("%s: %s records %q, which %s's FinalMetrics lacks", dir, filepath.Base(r.Path), k, task.Name())
+				}
+			}
+		}
 	}
 }

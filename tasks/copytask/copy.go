@@ -304,3 +304,8 @@ func (Task) Report() experiment.ReportSpec {
 
 // Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+
+// FinalMetrics implements experiment.Finals.
+func (Task) FinalMetrics() []string {
+	return []string{"train_bps", "valid_bps", "valid_bit_err", "test_bps", "test_bit_err", "best_valid_bps", "best_valid_update", "test_bit_err_at_best_valid", "len_bound", experiment.UpdatesToTarget, experiment.ReachedTarget}
+}

@@ -261,3 +261,8 @@ func (Task) Report() experiment.ReportSpec {
 
 // Settings implements experiment.Task.
 func (t Task) Settings(profile string) (any, error) { return t.settingsFor(profile) }
+
+// FinalMetrics implements experiment.Finals.
+func (Task) FinalMetrics() []string {
+	return train.ClassifyFinals()
+}

@@ -190,3 +190,8 @@ func (Task) Report() experiment.ReportSpec {
 
 // Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+
+// FinalMetrics implements experiment.Finals.
+func (Task) FinalMetrics() []string {
+	return train.ClassifyFinals()
+}

@@ -249,3 +249,8 @@ func (Task) Report() experiment.ReportSpec {
 
 // Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+
+// FinalMetrics implements experiment.Finals.
+func (Task) FinalMetrics() []string {
+	return []string{"train_loss", "train_ppl", "valid_loss", "valid_ppl", "valid_bpc", "test_loss", "test_ppl", "test_bpc", "best_valid_ppl", "best_valid_bpc", "best_valid_update", "test_ppl_at_best_valid", "test_bpc_at_best_valid", "lr", experiment.UpdatesToTarget, experiment.ReachedTarget}
+}

@@ -484,3 +484,8 @@ func (Task) Report() experiment.ReportSpec {
 
 // Settings implements experiment.Task.
 func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+
+// FinalMetrics implements experiment.Finals.
+func (Task) FinalMetrics() []string {
+	return []string{"train_loss", "train_eval_loss", "valid_loss", "valid_cos", "test_loss", "test_cos", "best_valid_loss", "best_valid_update", "test_cos_at_best_valid", "test_loss_at_best_valid"}
+}

@@ -328,6 +328,29 @@ type ReportSpec struct {
 	// LogY plots the curve on a log scale.
 	LogY   bool
 	Claims []Claim
+	// Paper, when set, is the paper's table of this experiment, which the
+	// report lays out with our numbers beside the paper's.
+	Paper *PaperTable
+}
+
+// PaperTable is one table of the paper (or the numbers of one of its
+// experiments), row by row, in the paper's order and names.
+type PaperTable struct {
+	// Title names it as the paper does ("Table 2: PTB test perplexity").
+	Title string
+	// Metric is the final metric compared; Scale multiplies ours to the
+	// paper's unit (100 for a percentage).
+	Metric string
+	Scale  float64
+	Rows   []PaperRow
+}
+
+// PaperRow is a row of a paper's table: its label, the paper's number, and
+// the configuration that stands for it here ("" when none does).
+type PaperRow struct {
+	Label  string
+	Config string
+	Value  float64
 }
 
 // Reporter is implemented by tasks that say what their report shows.

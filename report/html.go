@@ -40,12 +40,16 @@ func (r *Report) HTML(dir string) ([]byte, error) {
 	var page struct {
 		Warnings   []string
 		Summary    table
+		Paper      []table
 		Tasks      []task
 		Provenance []string
 	}
 	page.Warnings, page.Provenance = r.Warnings, r.Provenance
 	s := r.Summary()
 	page.Summary = table{s, notes(s.Notes)}
+	for _, pt := range r.PaperTables() {
+		page.Paper = append(page.Paper, table{pt, notes(pt.Notes)})
+	}
 	for _, t := range r.Tasks {
 		tk := task{Anchor: anchor(t), Name: t.Name, Profile: t.Profile, Summary: t.Summary, Cost: t.cost(), Claims: t.Claims}
 		for _, tab := range []Table{t.GateTable, t.Results, t.Comparisons, t.Annealing, t.Tuning} {
@@ -120,6 +124,9 @@ code { background: #f4f4f4; padding: 0 3px; }
 {{range .Warnings}}<p class="warn"><strong>Warning:</strong> {{.}}</p>
 {{end}}
 {{with .Summary}}{{if .Rows}}<h2>{{.Title}}</h2>
+{{template "table" .}}{{end}}{{end}}
+{{if .Paper}}<h2>The paper's tables</h2>
+{{range .Paper}}<h3>{{inline .Title}}</h3>
 {{template "table" .}}{{end}}{{end}}
 {{range .Tasks}}<section id="{{.Anchor}}">
 <h2>{{.Name}} (profile {{.Profile}})</h2>

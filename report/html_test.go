@@ -118,3 +118,28 @@ func TestDivergedNote(t *testing.T) {
 		t.Errorf("notes lack where the run diverged: %v", tab.Notes)
 	}
 }
+
+// TestPaperTables: a paper's table keeps the paper's rows and order, puts
+// its number beside ours in its unit, and says which rows are not run.
+func TestPaperTables(t *testing.T) {
+	run := func(v float64) *experiment.Record {
+		return &experiment.Record{Final: experiment.Values{"acc": experiment.Num(v)}}
+	}
+	tr := &TaskReport{Name: "t", Profile: "paper", Spec: experiment.ReportSpec{Paper: &experiment.PaperTable{Title: "Table 9", Metric: "acc", Scale: 100,
+		Rows: []experiment.PaperRow{{Label: "Ours", Config: "mollified", Value: 92.5}, {Label: "Theirs", Config: "stochdepth", Value: 93}, {Label: "Old", Value: 90}}}},
+		Configs: []*ConfigReport{{Name: "mollified", Runs: []*experiment.Record{run(0.9), run(0.9), run(0.9)}}}}
+	pts := (&Report{Tasks: []*TaskReport{tr}}).PaperTables()
+	if len(pts) != 1 || len(pts[0].Rows) != 3 {
+		t.Fatalf("tables %+v", pts)
+	}
+	want := [][]string{
+		{"Ours", "mollified", "92.5", "90 [90, 90]", "3", "—"},
+		{"Theirs", "stochdepth", "93", "not run", "—", "—"},
+		{"Old", "—", "90", "not compared here", "—", "—"},
+	}
+	for i, w := range want {
+		if strings.Join(pts[0].Rows[i], "|") != strings.Join(w, "|") {
+			t.Errorf("row %d = %q, want %q", i, pts[0].Rows[i], w)
+		}
+	}
+}

@@ -17,6 +17,9 @@ func (r *Report) LaTeX() string {
 	if s := r.Summary(); len(s.Rows) > 0 {
 		latexTable(&b, s, "summary")
 	}
+	for _, pt := range r.PaperTables() {
+		latexTable(&b, pt, "the paper's table")
+	}
 	for _, t := range r.Tasks {
 		for _, tab := range []Table{t.Results, t.Comparisons, t.GateTable, t.Annealing, t.Tuning} {
 			if len(tab.Rows) > 0 {

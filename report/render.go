@@ -60,6 +60,20 @@ func (r *Report) Markdown() (string, error) {
 		}
 		b.WriteString("\n")
 	}
+	if pts := r.PaperTables(); len(pts) > 0 {
+		b.WriteString("## The paper's tables\n\n")
+		for _, pt := range pts {
+			fmt.Fprintf(&b, "### %s\n\n", pt.Title)
+			if err := pt.render(&b, true); err != nil {
+				return "", err
+			}
+			b.WriteString("\n")
+			for _, n := range pt.Notes {
+				fmt.Fprintf(&b, "%s\n", n)
+			}
+			b.WriteString("\n")
+		}
+	}
 	for _, t := range r.Tasks {
 		fmt.Fprintf(&b, "## %s (profile %s)\n\n", t.Name, t.Profile)
 		if t.Summary != "" {

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mollifying/mollify/stats"
 )
 
 // Summary is the table a report opens with: one row per claim of the paper
@@ -30,6 +32,54 @@ func (r *Report) Summary() Table {
 	}
 	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.")
 	return t
+}
+
+// PaperTables lays out each of the paper's tables that a task of the
+// report reproduces (experiment.ReportSpec.Paper) as the paper does, row by
+// row in its order and names, with the paper's number beside ours (the
+// final runs' mean and interval, in the paper's unit).
+func (r *Report) PaperTables() []Table {
+	var out []Table
+	for _, tr := range r.Tasks {
+		pt := tr.Spec.Paper
+		if pt == nil {
+			continue
+		}
+		gate := "—"
+		if tr.Gate.Applicable {
+			gate = "passed"
+			if !tr.Gate.Passed {
+				gate = "not passed"
+			}
+		}
+		t := Table{Title: fmt.Sprintf("%s — ours: [%s](#%s), profile %s", pt.Title, tr.Name, anchor(tr), tr.Profile),
+			Header: []string{"row (the paper's)", "configuration here", "the paper", "ours: mean [95% interval]", "seeds", "sanity gate"}}
+		scale := pt.Scale
+		if scale == 0 {
+			scale = 1
+		}
+		for _, row := range pt.Rows {
+			cfg, ours, n := "—", "not compared here", "—"
+			if row.Config != "" {
+				cfg, ours = row.Config, "not run"
+				if c := tr.config(row.Config); c != nil && len(c.Runs) > 0 {
+					vs := c.Values(pt.Metric)
+					for i := range vs {
+						vs[i] *= scale
+					}
+					ours = fmtSummary(stats.Summarize(vs, tr.Name+"/"+c.Name+"/"+pt.Metric))
+					n = fmt.Sprint(len(vs))
+				}
+			}
+			t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), ours, n, gate})
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("Ours: %s of the final runs, in the paper's unit.", pt.Metric))
+		if tr.Profile != "paper" {
+			t.Notes = append(t.Notes, fmt.Sprintf("Profile %s: not the paper's sizes, so the numbers cannot be compared with the paper's; the table shows the layout.", tr.Profile))
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // anchor is the Markdown anchor of a task's section heading.

@@ -326,8 +326,12 @@ type ReportSpec struct {
 	// Curve is the curve value plotted against updates, with its label.
 	Curve, CurveLabel string
 	// LogY plots the curve on a log scale.
-	LogY   bool
-	Claims []Claim
+	LogY bool
+	// Curve2, when set, is drawn in a second panel below the first (for
+	// classifiers: accuracy beside loss), with its label and scale.
+	Curve2, Curve2Label string
+	LogY2               bool
+	Claims              []Claim
 	// Paper, when set, is the paper's table of this experiment, which the
 	// report lays out with our numbers beside the paper's.
 	Paper *PaperTable

@@ -139,43 +139,26 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 	var out []string
 	if t.Spec.Curve != "" {
-		p := plot.New()
 		leg := plot.NewLegend()
-		p.Title.Text = fmt.Sprintf("%s (%s): %s, mean over seeds, band = min–max", t.Name, t.Profile, t.Spec.CurveLabel)
-		p.X.Label.Text = "updates"
-		p.Y.Label.Text = t.Spec.CurveLabel
-		if t.Spec.LogY {
-			p.Y.Scale = plot.LogScale{}
-			p.Y.Tick.Marker = logTicks{}
+		top, drawn, err := curvePlot(t, t.Spec.Curve, t.Spec.CurveLabel, t.Spec.LogY, order, &leg)
+		if err != nil {
+			return nil, err
 		}
-		drawn := 0
-		for _, c := range t.Configs {
-			b := curveBand(c.Runs, t.Spec.Curve)
-			if len(b.x) == 0 {
-				continue
-			}
-			col := colourOf(c.Name, order)
-			if err := addBand(p, &leg, b, col, c.Name); err != nil {
+		top.Title.Text = fmt.Sprintf("%s (%s): mean over seeds, band = min–max (clipped to the axes)", t.Name, t.Profile)
+		panels := []*plot.Plot{top}
+		if t.Spec.Curve2 != "" {
+			var none plot.Legend // the first panel's legend serves both
+			bottom, n, err := curvePlot(t, t.Spec.Curve2, t.Spec.Curve2Label, t.Spec.LogY2, order, &none)
+			if err != nil {
 				return nil, err
 			}
-			drawn++
-			// The original network (p = 0) beside the network being
-			// trained, dashed, where the runs measure it apart.
-			if o := curveBand(c.Runs, t.Spec.Curve+experiment.OriginalSuffix); len(o.x) > 0 {
-				line, err := plotter.NewLine(xys(o.x, o.mean))
-				if err != nil {
-					return nil, err
-				}
-				line.Color = col
-				line.Width = vg.Points(1)
-				line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-				p.Add(line)
-				leg.Add(c.Name+" (p = 0)", line)
+			if n > 0 {
+				panels = append(panels, bottom)
 			}
 		}
 		if drawn > 0 {
 			name := filepath.Join("figures", t.Name+"-curve."+FigureFormat)
-			if err := save(p, leg, filepath.Join(dir, name)); err != nil {
+			if err := save(panels, leg, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
 			out = append(out, name)
@@ -208,13 +191,107 @@ func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 		}
 		if len(bands) > 0 {
 			name := filepath.Join("figures", t.Name+"-p."+FigureFormat)
-			if err := save(p, leg, filepath.Join(dir, name)); err != nil {
+			if err := save([]*plot.Plot{p}, leg, filepath.Join(dir, name)); err != nil {
 				return nil, err
 			}
 			out = append(out, name)
 		}
 	}
 	return out, nil
+}
+
+// curvePlot draws one curve metric of every configuration (mean line and
+// min–max band, and the original network dashed where measured apart) and
+// returns how many configurations it drew. The y-axis spans the mean
+// curves (padded), not the min–max bands, which are clipped to it: one
+// seed's spike cannot squash every curve into a line.
+func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, leg *plot.Legend) (*plot.Plot, int, error) {
+	p := plot.New()
+	p.X.Label.Text = "updates"
+	p.Y.Label.Text = label
+	type curve struct {
+		name string
+		b    band
+		orig bool
+	}
+	var curves []curve
+	var means []float64
+	for _, c := range t.Configs {
+		b := curveBand(c.Runs, metric)
+		if len(b.x) == 0 {
+			continue
+		}
+		curves = append(curves, curve{c.Name, b, false})
+		means = append(means, b.mean...)
+		if o := curveBand(c.Runs, metric+experiment.OriginalSuffix); len(o.x) > 0 {
+			curves = append(curves, curve{c.Name, o, true})
+			means = append(means, o.mean...)
+		}
+	}
+	lo, hi, ok := robustRange(means, logY)
+	if !ok {
+		return p, 0, nil
+	}
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logTicks{}
+	}
+	p.Y.Min, p.Y.Max = lo, hi
+	clip := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = min(max(x, lo), hi)
+		}
+		return out
+	}
+	drawn := 0
+	for _, cv := range curves {
+		col := colourOf(cv.name, order)
+		b := band{x: cv.b.x, mean: clip(cv.b.mean), lo: clip(cv.b.lo), hi: clip(cv.b.hi)}
+		if cv.orig {
+			line, err := plotter.NewLine(xys(b.x, b.mean))
+			if err != nil {
+				return nil, 0, err
+			}
+			line.Color = col
+			line.Width = vg.Points(1)
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(line)
+			leg.Add(cv.name+" (p = 0)", line)
+			continue
+		}
+		if err := addBand(p, leg, b, col, cv.name); err != nil {
+			return nil, 0, err
+		}
+		drawn++
+	}
+	return p, drawn, nil
+}
+
+// robustRange is the y-range of a panel: the range of the finite (and, on
+// a log axis, positive) values, padded by 5% (of the decades on a log
+// axis).
+func robustRange(vs []float64, logY bool) (lo, hi float64, ok bool) {
+	var xs []float64
+	for _, v := range vs {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) && (!logY || v > 0) {
+			xs = append(xs, v)
+		}
+	}
+	if len(xs) == 0 {
+		return 0, 0, false
+	}
+	lo, hi = slices.Min(xs), slices.Max(xs)
+	if logY {
+		a, b := math.Log10(lo), math.Log10(hi)
+		pad := max((b-a)*0.05, 0.02)
+		return math.Pow(10, a-pad), math.Pow(10, b+pad), true
+	}
+	pad := (hi - lo) * 0.05
+	if pad == 0 {
+		pad = math.Max(math.Abs(hi)*0.05, 1e-3)
+	}
+	return lo - pad, hi + pad, true
 }
 
 func xys(x, y []float64) plotter.XYs {
@@ -259,26 +336,37 @@ const (
 	legendWidth  = 2 * vg.Inch
 )
 
-// save renders p with its legend beside it in the format named by path's
-// extension (svg, png, pdf), and for svg a PNG beside it.
-func save(p *plot.Plot, leg plot.Legend, path string) error {
+// save renders the panels, stacked, with the legend beside them in the
+// format named by path's extension (svg, png, pdf), and for svg a PNG
+// beside it.
+func save(panels []*plot.Plot, leg plot.Legend, path string) error {
 	ext := strings.TrimPrefix(filepath.Ext(path), ".")
-	if err := saveAs(p, leg, path, ext); err != nil {
+	if err := saveAs(panels, leg, path, ext); err != nil {
 		return err
 	}
 	if ext == "svg" {
-		return saveAs(p, leg, strings.TrimSuffix(path, ".svg")+".png", "png")
+		return saveAs(panels, leg, strings.TrimSuffix(path, ".svg")+".png", "png")
 	}
 	return nil
 }
 
-func saveAs(p *plot.Plot, leg plot.Legend, path, format string) error {
-	c, err := draw.NewFormattedCanvas(figureWidth, figureHeight, format)
+func saveAs(panels []*plot.Plot, leg plot.Legend, path, format string) error {
+	h := figureHeight
+	if len(panels) > 1 {
+		h = figureHeight * 8 / 5 // two panels: 8 inches in all
+	}
+	c, err := draw.NewFormattedCanvas(figureWidth, h, format)
 	if err != nil {
 		return err
 	}
 	dc := draw.New(c)
-	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	area := draw.Crop(dc, 0, -legendWidth, 0, 0)
+	n := vg.Length(len(panels))
+	for i, p := range panels {
+		// Panel i from the top: canvases grow upwards.
+		bottom := h * vg.Length(len(panels)-1-i) / n
+		p.Draw(draw.Crop(area, 0, 0, bottom, bottom+h/n-h))
+	}
 	leg.Top = true
 	leg.Left = true
 	leg.Draw(draw.Crop(dc, figureWidth-legendWidth+vg.Points(6), 0, 0, -vg.Points(30)))

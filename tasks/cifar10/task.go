@@ -242,6 +242,7 @@ func (Task) Report() experiment.ReportSpec {
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
 		},
 		Curve: train.ValidAcc, CurveLabel: "validation accuracy",
+		Curve2: train.TrainEvalLoss, Curve2Label: "training loss (evaluation mode)", LogY2: true,
 		Paper: &experiment.PaperTable{Title: "Table 1: CIFAR-10 test accuracy (%), 110-layer networks", Metric: "test_acc_at_best_valid", Scale: 100, Rows: []experiment.PaperRow{
 			{Label: "Stochastic depth", Config: "stochdepth", Value: 93.25},
 			{Label: "Mollified convnet", Config: "mollified", Value: 92.45},

@@ -242,6 +242,7 @@ func (Task) Report() experiment.ReportSpec {
 			{Name: "best_valid_acc", Label: "best valid acc", HigherBetter: true},
 		},
 		Curve: train.TrainEvalLoss, CurveLabel: "training loss (evaluation mode)", LogY: true,
+		Curve2: train.ValidAcc, Curve2Label: "validation accuracy",
 	}
 }
 

@@ -252,6 +252,7 @@ func (Task) Report() experiment.ReportSpec {
 			{Name: "test_acc_at_best_valid", Label: "test acc (best valid)", HigherBetter: true},
 		},
 		Curve: train.TrainEvalLoss, CurveLabel: "training loss (evaluation mode)",
+		Curve2: train.TrainEvalAcc, Curve2Label: "training accuracy (evaluation mode)",
 		Claims: []experiment.Claim{
 			{ID: "parity-speed", Text: "Fig. 4: the mollified network reaches 90% training accuracy in fewer updates than the residual network with batch norm", Metric: "updates_to_target", Config: "mollified", Versus: "residual"},
 			{ID: "parity-loss", Text: "Fig. 4: the mollified network ends with a lower training loss than the residual network with batch norm", Metric: train.TrainEvalLoss, Config: "mollified", Versus: "residual"},

@@ -178,6 +178,7 @@ func (Task) Report() experiment.ReportSpec {
 			{Name: train.TrainEvalLoss, Label: "final train loss"},
 		},
 		Curve: train.ValidAcc, CurveLabel: "validation accuracy",
+		Curve2: train.TrainEvalLoss, Curve2Label: "training loss (evaluation mode)", LogY2: true,
 		Paper: &experiment.PaperTable{Title: "Sec. 8.1: Pentomino test accuracy (%), 80k training images, 100 epochs", Metric: "test_acc_at_best_valid", Scale: 100, Rows: []experiment.PaperRow{
 			{Label: "Mollified deep MLP", Config: "mollified", Value: 75.15},
 			{Label: "Same model, vanilla residual connections, no noisy activations", Config: "residual", Value: 69.5},

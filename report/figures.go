@@ -164,6 +164,11 @@ func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 			out = append(out, name)
 		}
 	}
+	if name, err := targetFigure(dir, t, order); err != nil {
+		return nil, err
+	} else if name != "" {
+		out = append(out, name)
+	}
 	if m := t.config(Method); m != nil && len(m.Runs) > 0 {
 		p := plot.New()
 		leg := plot.NewLegend()
@@ -375,4 +380,59 @@ func saveAs(panels []*plot.Plot, leg plot.Legend, path, format string) error {
 		return err
 	}
 	return store.WriteAtomic(path, buf.Bytes())
+}
+
+// targetFigure draws, for a task whose runs have a target, the fraction of
+// each configuration's final runs that had reached it by update t (a
+// survival-style curve: runs that never reach it stay out, so censoring is
+// visible rather than averaged away). It returns "" when no run has a
+// target.
+func targetFigure(dir string, t *TaskReport, order []string) (string, error) {
+	p := plot.New()
+	leg := plot.NewLegend()
+	p.Title.Text = fmt.Sprintf("%s (%s): fraction of final runs that reached the target by update t", t.Name, t.Profile)
+	p.X.Label.Text = "updates"
+	p.Y.Label.Text = "fraction of runs"
+	p.Y.Min, p.Y.Max = 0, 1.02
+	drawn := 0
+	for _, c := range t.Configs {
+		var reached []float64
+		budget, n := 0.0, 0
+		for _, r := range c.Runs {
+			v, ok := r.Final[experiment.UpdatesToTarget]
+			if !ok {
+				continue
+			}
+			n++
+			if hit, ok := r.Final[experiment.ReachedTarget]; ok && hit == 0 {
+				budget = max(budget, float64(v)-1)
+				continue
+			}
+			reached = append(reached, float64(v))
+			budget = max(budget, float64(r.Updates))
+		}
+		if n == 0 {
+			continue
+		}
+		slices.Sort(reached)
+		pts := plotter.XYs{{X: 0, Y: 0}}
+		for i, x := range reached {
+			pts = append(pts, plotter.XY{X: x, Y: float64(i) / float64(n)}, plotter.XY{X: x, Y: float64(i+1) / float64(n)})
+		}
+		pts = append(pts, plotter.XY{X: budget, Y: float64(len(reached)) / float64(n)})
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return "", err
+		}
+		line.Color = colourOf(c.Name, order)
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		leg.Add(fmt.Sprintf("%s (%d of %d)", c.Name, len(reached), n), line)
+		drawn++
+	}
+	if drawn == 0 {
+		return "", nil
+	}
+	name := filepath.Join("figures", t.Name+"-target."+FigureFormat)
+	return name, save([]*plot.Plot{p}, leg, filepath.Join(dir, name))
 }

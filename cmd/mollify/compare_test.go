@@ -86,3 +86,29 @@ func TestPlan(t *testing.T) {
 		t.Fatalf("-cores 0: exit %d, %s", code, stderr.String())
 	}
 }
+
+// TestCompareWorseLearningRate: real runs. The quick parity sweep of the
+// residual network compared with itself shows no change; the same sweep
+// with a learning rate ten times too small (-grid lr=0.001) is reported as
+// a regression and fails -fail-on-worse.
+func TestCompareWorseLearningRate(t *testing.T) {
+	good, bad := t.TempDir(), t.TempDir()
+	sweep := []string{"run", "-tasks", "parity", "-configs", "residual", "-seeds", "5", "-workers", "2"}
+	for _, c := range []struct {
+		dir   string
+		extra []string
+	}{{good, nil}, {bad, []string{"-grid", "lr=0.001"}}} {
+		var stderr bytes.Buffer
+		if code := run(context.Background(), append(append(sweep, c.extra...), "-out", c.dir), &bytes.Buffer{}, &stderr); code != 0 {
+			t.Fatalf("sweep: exit %d\n%s", code, stderr.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"compare", "-fail-on-worse", good, good}, &out, &out); code != exitOK || strings.Contains(out.String(), "worse") {
+		t.Errorf("against itself: exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"compare", "-fail-on-worse", good, bad}, &out, &out); code != exitFail || !strings.Contains(out.String(), "train_eval_loss") || !strings.Contains(out.String(), "regression") {
+		t.Errorf("against the worse learning rate: exit %d\n%s", code, out.String())
+	}
+}

@@ -18,9 +18,11 @@ build:
 reproduce: build
 	$(BIN) reproduce -profile $(PROFILE) -tasks $(TASKS) -configs $(CONFIGS)
 
-## report: rebuild results/PROFILE/report.md and figures from the result files
+## report: rebuild results/PROFILE/report.md, report.html, figures and
+## exports from the result files (mollify report -profile P reads the same
+## folder; make's PROFILE defaults to paper, mollify's -profile to quick)
 report: build
-	$(BIN) report -out results/$(PROFILE)
+	$(BIN) report -profile $(PROFILE)
 
 ## test: vet, gofmt, unit tests, the race detector on the packages with
 ## concurrency, a short run of every parser's fuzzer, and the quick profile

@@ -423,12 +423,16 @@ func writeReport(dir string, stdout io.Writer) error {
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr)
-	dir := fs.String("out", filepath.Join("results", "quick"), "results directory to report on")
+	profile := fs.String("profile", "quick", "profile whose results to report on (the folder results/<profile>)")
+	dir := fs.String("out", "", "results directory to report on (default results/<profile>, as run writes)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *dir == "" {
+		*dir = filepath.Join("results", *profile)
+	}
 	if _, err := os.Stat(*dir); err != nil {
-		return usagef("-out: %v", err)
+		return usagef("-out %s: no results folder there (%v); run a sweep into it first (mollify run -profile %s)", *dir, errors.Unwrap(err), *profile)
 	}
 	return writeReport(*dir, stdout)
 }

@@ -57,6 +57,25 @@ func TestBadInput(t *testing.T) {
 		{name: "grid of a configuration not run", args: []string{"run", "-tasks", "parity", "-configs", "baseline", "-grid", "mollified.c=1"}, code: exitUsage, want: []string{`"mollified"`, "not in the plan"}},
 		{name: "grid value the configuration rejects", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.kappa=-1"}, code: exitUsage, want: []string{"mollified on parity", "kappa", "-1", "want > 0"}},
 		{name: "selection metric no run records", args: []string{"run", "-tasks", "parity", "-select", "best_valid_acu:max"}, code: exitUsage, want: []string{"-select", `"best_valid_acu"`, `did you mean "best_valid_acc"?`}},
+		{name: "sweep file with an unknown key", args: []string{"run", "-sweep", "OUT/s.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "s.json"), "{\n  \"tasks\": [\"parity\"],\n  \"seed\": 3\n}")
+				return nil
+			},
+			code: exitUsage, want: []string{"-sweep", "OUT/s.json:3", `unknown key "seed"`, "known: profile"}},
+		{name: "sweep file not JSON", args: []string{"run", "-sweep", "OUT/s.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "s.json"), "tasks: parity\n")
+				return nil
+			},
+			code: exitUsage, want: []string{"-sweep", "OUT/s.json:1", "invalid character"}},
+		{name: "sweep file missing", args: []string{"run", "-sweep", "OUT/none.json"}, code: exitUsage, want: []string{"-sweep", "none.json", "no such file"}},
+		{name: "sweep file naming an unknown task", args: []string{"run", "-sweep", "OUT/s.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "s.json"), `{"tasks": ["party"]}`)
+				return nil
+			},
+			code: exitUsage, want: []string{`"party"`, `did you mean "parity"?`}},
 		{name: "zero workers", args: []string{"run", "-workers", "0"}, code: exitUsage, want: []string{"-workers", "0", "at least 1"}},
 		{name: "negative seeds", args: []string{"run", "-seeds", "-1"}, code: exitUsage, want: []string{"-seeds", "-1"}},
 		{name: "option value not allowed", args: []string{"run", "-set", "mollified.eval=maybe"}, code: exitUsage, want: []string{"eval", `"maybe"`, "expect, p0"}},

@@ -107,6 +107,8 @@ type sweepFlags struct {
 	workers, seeds               int
 	set                          setFlag
 	grid                         gridFlag
+	file                         string
+	fs                           *flag.FlagSet
 }
 
 // gridFlag collects -grid lr=v1,v2,... and -grid config.axis=v1,v2,...
@@ -159,6 +161,8 @@ func (s setFlag) Set(v string) error {
 func (f *sweepFlags) register(fs *flag.FlagSet) {
 	f.set = setFlag{}
 	f.grid = gridFlag{}
+	f.fs = fs
+	fs.StringVar(&f.file, "sweep", "", "a sweep file (JSON: profile, tasks, configs, seeds, select, options, grid, out); flags given here win")
 	fs.StringVar(&f.profile, "profile", "quick", "profile: quick or paper")
 	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
 	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
@@ -172,6 +176,18 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 
 // plan resolves the flags into a plan, with usage errors for bad values.
 func (f *sweepFlags) plan() (harness.Plan, error) {
+	if f.file != "" {
+		sf, err := readSweepFile(f.file)
+		if err != nil {
+			return harness.Plan{}, usagef("-sweep: %v", err)
+		}
+		given := map[string]bool{}
+		f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+		if err := sf.apply(f, given); err != nil {
+			return harness.Plan{}, usagef("-sweep %s: %v", f.file, err)
+		}
+		f.file = "" // applied: a second call must not apply it again
+	}
 	if f.profile != "quick" && f.profile != "paper" {
 		return harness.Plan{}, usagef("-profile: unknown profile %q (want quick or paper)", f.profile)
 	}

@@ -46,6 +46,7 @@ fuzz:
 	$(GO) test ./tasks/ptb -run '^$$' -fuzz '^FuzzCharText$$' -fuzztime $(FUZZTIME) -parallel 1
 	$(GO) test ./store -run '^$$' -fuzz '^FuzzLoadResult$$' -fuzztime $(FUZZTIME) -parallel 1
 	$(GO) test ./cmd/mollify -run '^$$' -fuzz '^FuzzSweepFile$$' -fuzztime $(FUZZTIME) -parallel 1
+	$(GO) test ./cmd/mollify -run '^$$' -fuzz '^FuzzOptionFlags$$' -fuzztime $(FUZZTIME) -parallel 1
 
 ## race: the packages that run or cache concurrently, under the race detector
 race:

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mollifying/mollify/harness"
 )
 
 func TestParseSweepFile(t *testing.T) {
@@ -87,4 +89,37 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// FuzzOptionFlags: the parsers of -set, -grid, -shard and -phase never
+// panic, and what -set and -grid accept is what they were given.
+func FuzzOptionFlags(f *testing.F) {
+	for _, s := range []string{"mollified.eval=p0", "lr=0.1,0.3", "mollified.c=1,3,10", "0/4", "tune", "a.b=", "=", ".=1", "lr=NaN,1e308"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		set := setFlag{}
+		if err := set.Set(s); err == nil {
+			cfg, rest, _ := strings.Cut(s, ".")
+			opt, val, _ := strings.Cut(rest, "=")
+			if set[cfg][opt] != val {
+				t.Fatalf("-set %q stored %v", s, set)
+			}
+		}
+		grid := gridFlag{}
+		if err := grid.Set(s); err == nil {
+			key, list, _ := strings.Cut(s, "=")
+			cfg, axis, ok := strings.Cut(key, ".")
+			if !ok {
+				cfg, axis = "", key
+			}
+			if got := len(grid[cfg][axis]); got != len(strings.Split(list, ",")) {
+				t.Fatalf("-grid %q stored %d values", s, got)
+			}
+		}
+		if sh, err := harness.ParseShard(s); err == nil && (sh.Index < 0 || sh.Index >= sh.Count) {
+			t.Fatalf("-shard %q accepted as %v", s, sh)
+		}
+		harness.ParsePhase(s)
+	})
 }

@@ -1,6 +1,7 @@
 package baselines
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/mollifying/mollify/experiment"
@@ -127,6 +128,12 @@ func (Anneal) Options() []experiment.Option { return nil }
 
 // Build implements experiment.Config.
 func (Anneal) Build(a experiment.Arch, h experiment.Hyper, _ experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	if err := h.AtLeast(0, HypSigma0); err != nil {
+		return nil, fmt.Errorf("anneal: %w (a standard deviation)", err)
+	}
+	if f, ok := h[HypFrac]; ok && !(f > 0 && f <= 1) {
+		return nil, fmt.Errorf("anneal: %s = %v, want a fraction of training in (0, 1]", HypFrac, f)
+	}
 	switch a := a.(type) {
 	case *experiment.ConvNet:
 		return buildConvAnneal(a, h, env)

@@ -1,6 +1,7 @@
 package baselines
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/mollifying/mollify/experiment"
@@ -50,6 +51,9 @@ func (GradNoise) Options() []experiment.Option { return nil }
 // Build implements experiment.Config: the plain network of a, plus the
 // noise hook on all its parameters.
 func (GradNoise) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	if err := h.AtLeast(0, HypEta); err != nil {
+		return nil, fmt.Errorf("gradnoise: %w (a variance)", err)
+	}
 	m, err := Baseline{}.Build(a, h, o, env)
 	if err != nil {
 		return nil, err

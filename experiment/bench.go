@@ -20,6 +20,18 @@ var ErrNotApplicable = errors.New("configuration does not apply to this architec
 // configuration reads HypLR; the others are its own (see [Config.Space]).
 type Hyper map[string]float64
 
+// AtLeast checks that each named hyper-parameter of h, where set, is a
+// number ≥ lo; the error names it, its value and the bound, so that a grid
+// value a configuration cannot use is rejected when the sweep is planned.
+func (h Hyper) AtLeast(lo float64, names ...string) error {
+	for _, n := range names {
+		if v, ok := h[n]; ok && !(v >= lo) {
+			return fmt.Errorf("%s = %v, want ≥ %v", n, v, lo)
+		}
+	}
+	return nil
+}
+
 // HypLR names the learning rate, the one hyper-parameter every
 // configuration has; its grid is the task's (Sweep.LR).
 const HypLR = "lr"

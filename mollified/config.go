@@ -116,6 +116,9 @@ func (Config) Options() []experiment.Option {
 // the output layer is not (paper Sec. 2.4). LSTMs get Eq. 28 gates
 // (see BuildLSTM).
 func (Config) Build(a experiment.Arch, h experiment.Hyper, o experiment.Options, env experiment.Env) (*experiment.Model, error) {
+	if err := h.AtLeast(0, HypC); err != nil {
+		return nil, fmt.Errorf("mollified: %w (a noise scale)", err)
+	}
 	switch a := a.(type) {
 	case *experiment.ConvNet:
 		return buildConv(a, h, o, env)

@@ -1,6 +1,7 @@
 package mollified
 
 import (
+	"fmt"
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 )
@@ -58,6 +59,9 @@ func (ResidualConfig) Build(a experiment.Arch, h experiment.Hyper, o experiment.
 	m, ok := a.(*experiment.MLP)
 	if !ok {
 		return nil, experiment.ErrNotApplicable
+	}
+	if err := h.AtLeast(0, HypC); err != nil {
+		return nil, fmt.Errorf("mollified-res: %w (a noise scale)", err)
 	}
 	net, layers, err := BuildResidualMLP[float32](m, h, o, env.Seed)
 	return scheduledMLP(net, layers, err, h, o, env)

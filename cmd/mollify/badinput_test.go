@@ -76,6 +76,10 @@ func TestBadInput(t *testing.T) {
 				return nil
 			},
 			code: exitUsage, want: []string{`"party"`, `did you mean "parity"?`}},
+		{name: "negative noise scale", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.c=-1"}, code: exitUsage, want: []string{"mollified on parity", "c = -1", "want ≥ 0"}},
+		{name: "stop threshold beyond every layer", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.delta=2"}, code: exitUsage, want: []string{"delta = 2", "want 0 < δ < L"}},
+		{name: "annealing fraction beyond training", args: []string{"run", "-tasks", "parity", "-configs", "anneal", "-grid", "anneal.anneal_frac=1.5"}, code: exitUsage, want: []string{"anneal_frac = 1.5", "(0, 1]"}},
+		{name: "negative gradient-noise variance", args: []string{"run", "-tasks", "parity", "-configs", "gradnoise", "-grid", "gradnoise.eta=-0.3"}, code: exitUsage, want: []string{"eta = -0.3", "want ≥ 0"}},
 		{name: "zero workers", args: []string{"run", "-workers", "0"}, code: exitUsage, want: []string{"-workers", "0", "at least 1"}},
 		{name: "negative seeds", args: []string{"run", "-seeds", "-1"}, code: exitUsage, want: []string{"-seeds", "-1"}},
 		{name: "option value not allowed", args: []string{"run", "-set", "mollified.eval=maybe"}, code: exitUsage, want: []string{"eval", `"maybe"`, "expect, p0"}},

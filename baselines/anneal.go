@@ -114,7 +114,7 @@ func (Anneal) Space(profile string, a experiment.Arch) []experiment.Axis {
 		return convAnnealSpace()
 	}
 	sigma := []float64{0.075}
-	if profile == "paper" {
+	if experiment.FullGrids(profile) {
 		sigma = []float64{0.025, 0.075, 0.225}
 	}
 	return []experiment.Axis{

@@ -39,7 +39,7 @@ func (GradNoise) Summary() string {
 // authors tried) in the paper profile, 0.01 in quick.
 func (GradNoise) Space(profile string, _ experiment.Arch) []experiment.Axis {
 	eta := []float64{0.01}
-	if profile == "paper" {
+	if experiment.FullGrids(profile) {
 		eta = []float64{0.01, 0.3, 1}
 	}
 	return []experiment.Axis{{Name: HypEta, Values: eta, Doc: "gradient-noise variance at t = 0, decaying as 1/(1+t)^0.55"}}

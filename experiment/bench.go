@@ -32,6 +32,23 @@ func (h Hyper) AtLeast(lo float64, names ...string) error {
 	return nil
 }
 
+// Profile names. Tasks define their sizes per profile; Reduced, offered by
+// the tasks whose paper profile is beyond one machine's budget (ptb,
+// pentomino), keeps the paper's models and data with fewer epochs, seeds
+// and tuning seeds, and every table labels its results with it.
+const (
+	Quick   = "quick"
+	Paper   = "paper"
+	Reduced = "reduced"
+)
+
+// Profiles lists the profile names a sweep may ask for.
+var Profiles = []string{Quick, Paper, Reduced}
+
+// FullGrids reports whether a profile tunes every configuration over its
+// whole grid (paper, reduced) rather than at one point (quick).
+func FullGrids(profile string) bool { return profile != Quick }
+
 // HypLR names the learning rate, the one hyper-parameter every
 // configuration has; its grid is the task's (Sweep.LR).
 const HypLR = "lr"

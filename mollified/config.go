@@ -71,7 +71,7 @@ func (Config) Space(profile string, a experiment.Arch) []experiment.Axis {
 	}
 	c := []float64{10}
 	kappa := []float64{0.1}
-	if profile == "paper" {
+	if experiment.FullGrids(profile) {
 		c = []float64{1, 3, 10, 30}
 		kappa = []float64{0.03, 0.1, 0.3, 1}
 	}

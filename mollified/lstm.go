@@ -265,7 +265,7 @@ func lstmOptions() []experiment.Option {
 // the first tenth of training and the largest only once the loss is low.
 func lstmSpace(profile string) []experiment.Axis {
 	kappa := []float64{0.03} // quick: one point, at which annealing stops inside its short runs
-	if profile == "paper" {
+	if experiment.FullGrids(profile) {
 		kappa = []float64{0.01, 0.03, 0.1, 0.3}
 	}
 	return []experiment.Axis{

@@ -163,7 +163,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	f.grid = gridFlag{}
 	f.fs = fs
 	fs.StringVar(&f.file, "sweep", "", "a sweep file (JSON: profile, tasks, configs, seeds, select, options, grid, out); flags given here win")
-	fs.StringVar(&f.profile, "profile", "quick", "profile: quick or paper")
+	fs.StringVar(&f.profile, "profile", "quick", "profile: quick, paper, or reduced (ptb and pentomino only)")
 	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
 	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
 	fs.StringVar(&f.out, "out", "", "results directory (default results/<profile>)")
@@ -188,8 +188,8 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 		}
 		f.file = "" // applied: a second call must not apply it again
 	}
-	if f.profile != "quick" && f.profile != "paper" {
-		return harness.Plan{}, usagef("-profile: unknown profile %q (want quick or paper)", f.profile)
+	if !slices.Contains(experiment.Profiles, f.profile) {
+		return harness.Plan{}, usagef("-profile: unknown profile %q%s (want %s)", f.profile, experiment.DidYouMean(f.profile, experiment.Profiles), strings.Join(experiment.Profiles, ", "))
 	}
 	if f.workers < 1 {
 		return harness.Plan{}, usagef("-workers: %d, want at least 1", f.workers)
@@ -208,6 +208,10 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 	var err error
 	if p.Tasks, err = pick(f.tasks, harness.Tasks, harness.LookupTask); err != nil {
 		return p, usagef("-tasks: %v", err)
+	}
+	if f.tasks == "all" {
+		// All the tasks that offer the profile (reduced: ptb, pentomino).
+		p.Tasks = slices.DeleteFunc(p.Tasks, func(t experiment.Task) bool { return !slices.Contains(t.Profiles(), f.profile) })
 	}
 	if p.Configs, err = pick(f.configs, harness.Configs, harness.LookupConfig); err != nil {
 		return p, usagef("-configs: %v", err)

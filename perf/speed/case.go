@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
@@ -131,7 +132,7 @@ func Cases(profile string, full bool) ([]Case, error) {
 	var out []Case
 	for _, t := range harness.Tasks() {
 		wl, ok := t.(train.Workloader)
-		if !ok {
+		if !ok || !slices.Contains(t.Profiles(), profile) {
 			continue
 		}
 		work, err := wl.Workload(profile)

@@ -46,6 +46,12 @@ func settingsFor(profile string) (Settings, error) {
 		s.Split = [3]int{80000, 10000, 20000}
 		s.Epochs = 100
 		s.TrainEval = 10000
+	case experiment.Reduced:
+		// The paper profile's model and data, 10 of its 100 epochs: a
+		// cheaper look at Sec. 8.1, labelled reduced wherever reported.
+		s.Split = [3]int{80000, 10000, 20000}
+		s.Epochs = 10
+		s.TrainEval = 10000
 	case "quick":
 		// A first look within the CPU budget: the first 2000 / 500 / 500
 		// images of the same three sets, the same depth at width 64, five
@@ -87,7 +93,7 @@ func (Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper"} }
+func (Task) Profiles() []string { return []string{"quick", "paper", experiment.Reduced} }
 
 // Sweep implements experiment.Task. Tuning maximises the best validation
 // accuracy, the quantity whose epoch picks the reported test accuracy.
@@ -102,6 +108,11 @@ func (Task) Sweep(profile string) (experiment.Sweep, error) {
 			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
 			LR: lr, Budget: len(lr), Select: sel,
 		}, nil
+	case experiment.Reduced:
+		// Three learning rates around the paper profile's middle, one
+		// tuning seed, three final seeds.
+		lr := []float64{0.01, 0.03, 0.1}
+		return experiment.Sweep{Seeds: []uint64{1, 2, 3}, TuneSeeds: []uint64{101}, LR: lr, Budget: len(lr), Select: sel}, nil
 	}
 	return experiment.Sweep{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)
 }

@@ -143,3 +143,22 @@ func TestPaperTables(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclaimedRow: a task the paper makes no claim on still gets a summary
+// row: the mollified network beside the best other configuration, no verdict.
+func TestUnclaimedRow(t *testing.T) {
+	run := func(v float64) *experiment.Record {
+		return &experiment.Record{Final: experiment.Values{"acc": experiment.Num(v)}}
+	}
+	tr := &TaskReport{Name: "t", Profile: "paper", Spec: experiment.ReportSpec{Metrics: []experiment.Metric{{Name: "acc", Label: "acc", HigherBetter: true}}},
+		Configs: []*ConfigReport{
+			{Name: "baseline", Runs: []*experiment.Record{run(0.1), run(0.1)}},
+			{Name: "residual", Runs: []*experiment.Record{run(0.9), run(0.9)}},
+			{Name: "mollified", Runs: []*experiment.Record{run(0.95), run(0.95)}},
+			{Name: "mollified-res", Runs: []*experiment.Record{run(0.99), run(0.99)}},
+		}}
+	s := (&Report{Tasks: []*TaskReport{tr}}).Summary()
+	if len(s.Rows) != 1 || s.Rows[0][3] != "no claim" || !strings.Contains(s.Rows[0][2], "mollified 0.95") || !strings.Contains(s.Rows[0][2], "best other (residual) 0.9") {
+		t.Fatalf("rows %q", s.Rows)
+	}
+}

@@ -29,6 +29,11 @@ func (r *Report) Summary() Table {
 			}
 			t.Rows = append(t.Rows, []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), v.Claim.Text, ours, v.Outcome, tr.Profile, fmt.Sprint(v.Diff.N), gate})
 		}
+		if len(tr.Claims) == 0 {
+			if row := unclaimedRow(tr, gate); row != nil {
+				t.Rows = append(t.Rows, row)
+			}
+		}
 	}
 	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.")
 	return t
@@ -80,6 +85,33 @@ func (r *Report) PaperTables() []Table {
 		out = append(out, t)
 	}
 	return out
+}
+
+// unclaimedRow summarises a task on which the paper makes no claim (deep
+// MLPs on MNIST, the copy task): the mollified network's first reported
+// metric beside the best other configuration's, with no verdict; nil when
+// the task has no mollified final runs.
+func unclaimedRow(tr *TaskReport, gate string) []string {
+	m := tr.config(Method)
+	if m == nil || len(m.Runs) == 0 || len(tr.Spec.Metrics) == 0 {
+		return nil
+	}
+	metric := tr.Spec.Metrics[0]
+	mean := func(c *ConfigReport) float64 { return stats.Summarize(c.Values(metric.Name), tr.Name+"/"+c.Name+"/"+metric.Name).Mean }
+	var best *ConfigReport
+	for _, c := range tr.Configs {
+		if c.Name == Method || c.Name == Method+"-res" || len(c.Runs) == 0 || mean(c) != mean(c) {
+			continue
+		}
+		if best == nil || (metric.HigherBetter && mean(c) > mean(best)) || (!metric.HigherBetter && mean(c) < mean(best)) {
+			best = c
+		}
+	}
+	ours := fmt.Sprintf("%s: mollified %s", metric.Label, fmtSummary(stats.Summarize(m.Values(metric.Name), tr.Name+"/"+Method+"/"+metric.Name)))
+	if best != nil {
+		ours += fmt.Sprintf(", best other (%s) %s", best.Name, fmtSummary(stats.Summarize(best.Values(metric.Name), tr.Name+"/"+best.Name+"/"+metric.Name)))
+	}
+	return []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), "— (the paper makes no claim on this task)", ours, "no claim", tr.Profile, fmt.Sprint(len(m.Runs)), gate}
 }
 
 // anchor is the Markdown anchor of a task's section heading.

@@ -97,7 +97,9 @@ func unclaimedRow(tr *TaskReport, gate string) []string {
 		return nil
 	}
 	metric := tr.Spec.Metrics[0]
-	mean := func(c *ConfigReport) float64 { return stats.Summarize(c.Values(metric.Name), tr.Name+"/"+c.Name+"/"+metric.Name).Mean }
+	mean := func(c *ConfigReport) float64 {
+		return stats.Summarize(c.Values(metric.Name), tr.Name+"/"+c.Name+"/"+metric.Name).Mean
+	}
 	var best *ConfigReport
 	for _, c := range tr.Configs {
 		if c.Name == Method || c.Name == Method+"-res" || len(c.Runs) == 0 || mean(c) != mean(c) {

@@ -11,6 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/store"
 )
 
@@ -170,18 +171,5 @@ func (r *Report) Write(dir string) error {
 
 // cost says how many runs the task's results hold and how long they took.
 func (t *TaskReport) cost() string {
-	return fmt.Sprintf("%d runs (tuning included), %s of run time in all (sum of the runs' wall times; runs execute one per core).", t.Runs, fmtDuration(t.RunSeconds))
-}
-
-// fmtDuration prints seconds as h, min or s, with one decimal where it
-// matters.
-func fmtDuration(sec float64) string {
-	switch {
-	case sec >= 2*3600:
-		return fmt.Sprintf("%.1f h", sec/3600)
-	case sec >= 120:
-		return fmt.Sprintf("%.0f min", sec/60)
-	default:
-		return fmt.Sprintf("%.0f s", sec)
-	}
+	return fmt.Sprintf("%d runs (tuning included), %s of run time in all (sum of the runs' wall times; runs execute one per core).", t.Runs, format.Seconds(t.RunSeconds))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/perf/speed"
 	"github.com/mollifying/mollify/stats"
 )
@@ -113,8 +114,8 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 			for range c.FinalSeeds - c.FinalDone {
 				finalRuns = append(finalRuns, per)
 			}
-			togo = duration(d)
-			how = duration(per) + how
+			togo = format.Duration(d)
+			how = format.Duration(per) + how
 		} else if toRun > 0 {
 			unknown++
 		}
@@ -137,12 +138,12 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 	}
 	var parts []string
 	for _, t := range taskOrder {
-		parts = append(parts, t+" "+duration(byTask[t]))
+		parts = append(parts, t+" "+format.Duration(byTask[t]))
 	}
-	fmt.Fprintf(stdout, "CPU time to go: %s (%s).\n", duration(total), strings.Join(parts, ", "))
+	fmt.Fprintf(stdout, "CPU time to go: %s (%s).\n", format.Duration(total), strings.Join(parts, ", "))
 	var walls []string
 	for _, n := range cores {
-		walls = append(walls, fmt.Sprintf("%s on %d cores", duration(wall(tuneRuns, n)+wall(finalRuns, n)), n))
+		walls = append(walls, fmt.Sprintf("%s on %d cores", format.Duration(wall(tuneRuns, n)+wall(finalRuns, n)), n))
 	}
 	fmt.Fprintf(stdout, "Wall time to go, tuning then final runs, one run per core: %s.\n", strings.Join(walls, ", "))
 	if unknown > 0 {
@@ -161,20 +162,6 @@ func wall(runs []time.Duration, n int) time.Duration {
 		longest = max(longest, d)
 	}
 	return max(sum/time.Duration(n), longest)
-}
-
-// duration prints a duration in days, hours, minutes or seconds.
-func duration(d time.Duration) string {
-	switch h := d.Hours(); {
-	case h >= 48:
-		return fmt.Sprintf("%.1f days", h/24)
-	case h >= 2:
-		return fmt.Sprintf("%.1f h", h)
-	case d >= 2*time.Minute:
-		return fmt.Sprintf("%.0f min", d.Minutes())
-	default:
-		return fmt.Sprintf("%.0f s", d.Seconds())
-	}
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mollifying/mollify/harness"
+	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/perf/speed"
 )
 
@@ -180,23 +181,6 @@ func EstimateProfile(profile string, cores int, g *GoResults) (*Estimate, error)
 	return est, nil
 }
 
-// human prints a long duration in the largest sensible unit.
-func human(d time.Duration) string {
-	h := d.Hours()
-	switch {
-	case d <= 0:
-		return "—"
-	case h >= 48:
-		return fmt.Sprintf("%.1f days", h/24)
-	case h >= 2:
-		return fmt.Sprintf("%.1f h", h)
-	case d >= 2*time.Minute:
-		return fmt.Sprintf("%.1f min", d.Minutes())
-	default:
-		return fmt.Sprintf("%.1f s", d.Seconds())
-	}
-}
-
 // Markdown renders the estimate.
 func (e *Estimate) Markdown(b *strings.Builder) {
 	fmt.Fprintf(b, "| task | config | times of | runs (tune + final) | updates/run | step | evals/run × examples | eval/run | run | CPU of all runs |\n")
@@ -213,10 +197,10 @@ func (e *Estimate) Markdown(b *strings.Builder) {
 		evalRun := time.Duration(float64(r.Evals) * float64(r.EvalExamples) * float64(r.EvalPerExample))
 		fmt.Fprintf(b, "| %s | %s | %s | %d + %d | %d | %s | %d × %d%s | %s | %s | %s |\n",
 			r.Task, r.Config, r.Bench, r.TuneRuns, r.FinalRuns, r.Updates, short(r.Step), r.Evals, r.EvalExamples, unit,
-			human(evalRun), human(r.Run), human(time.Duration(r.TuneRuns+r.FinalRuns)*r.Run))
+			format.Duration(evalRun), format.Duration(r.Run), format.Duration(time.Duration(r.TuneRuns+r.FinalRuns)*r.Run))
 	}
 	fmt.Fprintf(b, "\nTotal CPU time of the %s profile: **%s**; on %d cores (each phase — tuning, then final runs — at least its CPU time over the cores and at least its longest run): **%s**.\n",
-		e.Profile, human(e.CPU), e.Cores, human(e.Wall))
+		e.Profile, format.Duration(e.CPU), e.Cores, format.Duration(e.Wall))
 	if len(e.Incomplete) > 0 {
 		fmt.Fprintf(b, "Not in the totals (no measurement): %s.\n", strings.Join(e.Incomplete, "; "))
 	}

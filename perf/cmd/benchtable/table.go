@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/perf/speed"
 )
 
@@ -489,7 +490,7 @@ func (r *Report) goals(steps []string) []goal {
 	// 4. The paper profile's estimate.
 	if r.Est != nil {
 		g4 := goal{text: fmt.Sprintf("an estimate of the whole %s profile on %d cores", r.Est.Profile, r.Est.Cores), verdict: "computed"}
-		g4.detail = fmt.Sprintf("%s of CPU, %s on %d cores (table below).", human(r.Est.CPU), human(r.Est.Wall), r.Est.Cores)
+		g4.detail = fmt.Sprintf("%s of CPU, %s on %d cores (table below).", format.Duration(r.Est.CPU), format.Duration(r.Est.Wall), r.Est.Cores)
 		if len(r.Est.Incomplete) > 0 {
 			g4.detail += fmt.Sprintf(" %d cells not measured.", len(r.Est.Incomplete))
 		}
@@ -504,7 +505,7 @@ func (r *Report) goals(steps []string) []goal {
 		sort.SliceStable(tasks, func(i, j int) bool { return byTask[tasks[i]] > byTask[tasks[j]] })
 		var parts []string
 		for _, t := range tasks {
-			parts = append(parts, fmt.Sprintf("%s %s", t, human(byTask[t])))
+			parts = append(parts, fmt.Sprintf("%s %s", t, format.Duration(byTask[t])))
 		}
 		g4.detail += " CPU by task: " + strings.Join(parts, ", ") + "."
 		gs = append(gs, g4)

@@ -1,0 +1,3 @@
+// Package format prints the quantities the suite reports to people in one
+// way everywhere: durations in days, hours, minutes or seconds.
+package format

@@ -19,7 +19,7 @@ import (
 // test binary runs as mollify when MOLLIFY_AS_COMMAND is set.
 func TestMain(m *testing.M) {
 	if os.Getenv("MOLLIFY_AS_COMMAND") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		main() // as the command does, signal handling included
 	}
 	os.Exit(m.Run())
 }

@@ -114,3 +114,48 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestSignalStopsGracefully: SIGTERM to a sweep lets the runs in flight
+// finish and be saved, starts no other, and exits with a message saying how
+// to resume; the folder holds only complete result files.
+func TestSignalStopsGracefully(t *testing.T) {
+	dir := t.TempDir()
+	c := command("run", "-profile", "quick", "-tasks", "mnist-tanh", "-configs", "baseline,mollified", "-workers", "2", "-out", dir)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal once the first run has been saved: the sweep is in the middle
+	// of its tuning runs.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if ms, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", "*.json")); len(ms) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			c.Process.Kill()
+			t.Fatalf("no run finished within 2 minutes:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.Process.Signal(syscall.SIGTERM)
+	err := c.Wait()
+	msg := out.String()
+	if err == nil || !strings.Contains(msg, "stopping once the runs in flight are saved") || !strings.Contains(msg, "run the same command again to resume") {
+		t.Fatalf("exit %v; output:\n%s", err, msg)
+	}
+	checkValid(t, dir)
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", ".tmp-*"))
+	leases, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", "*.lease"))
+	if len(leftovers)+len(leases) > 0 {
+		t.Fatalf("left behind: %v %v", leftovers, leases)
+	}
+	// Every run the output says started and was not reported done must
+	// not exist; those reported done must.
+	done := strings.Count(msg, "] mnist-tanh/")
+	files, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "*", "*.json"))
+	if len(files) != done || done >= 8 {
+		t.Fatalf("%d result files, %d runs reported done (of 8): the sweep did not stop after its runs in flight\n%s", len(files), done, msg)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // the task's sanity gate.
 func (r *Report) Summary() Table {
 	t := Table{Title: "Summary: the paper's claims against these results",
-		Header: []string{"task", "claim (the paper)", "ours: Δ [95% interval]", "verdict", "profile", "seeds", "sanity gate"}}
+		Header: []string{"task", "claim (the paper)", "ours [95% interval]", "verdict", "profile", "seeds", "sanity gate"}}
 	for _, tr := range r.Tasks {
 		gate := "—"
 		if tr.Gate.Applicable {

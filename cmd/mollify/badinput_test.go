@@ -299,3 +299,20 @@ func TestFinalMetricsDeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyResults: a results folder on a read-only filesystem is
+// refused before the first run with the folder and the reason, even for
+// root (who writes into read-only folders of a writable filesystem). It
+// mounts a read-only tmpfs, so it needs root (CI runs as root).
+func TestReadOnlyResults(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_RDONLY, "size=64k"); err != nil {
+		t.Skipf("cannot mount a read-only tmpfs (%v); run as root", err)
+	}
+	defer syscall.Unmount(dir, 0)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", "-tasks", "parity", "-configs", "baseline", "-out", dir}, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "-out "+dir) || !strings.Contains(stderr.String(), "read-only file system") {
+		t.Fatalf("exit %d, want %d naming the folder and the read-only filesystem; stderr:\n%s", code, exitUsage, stderr.String())
+	}
+}

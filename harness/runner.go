@@ -269,10 +269,7 @@ func (r *Runner) execute(ctx context.Context, jobs []job, sum *Summary, prog *pr
 	for _, j := range held {
 		prog.cached(j)
 	}
-	ttl, poll := r.LeaseTTL, r.Poll
-	if ttl <= 0 {
-		ttl = store.DefaultLeaseTTL
-	}
+	ttl, poll := r.leaseTTL(), r.Poll
 	if poll <= 0 {
 		poll = 2 * time.Second
 	}
@@ -404,13 +401,17 @@ func stopOf(ctx context.Context) <-chan struct{} {
 // claiming it.
 var errDoneElsewhere = errors.New("run finished by another process")
 
+// leaseTTL is LeaseTTL, or store.DefaultLeaseTTL when it is not set.
+func (r *Runner) leaseTTL() time.Duration {
+	if r.LeaseTTL > 0 {
+		return r.LeaseTTL
+	}
+	return store.DefaultLeaseTTL
+}
+
 // claimAndRun runs j under its lease.
 func (r *Runner) claimAndRun(ctx context.Context, j job, prog *progress) error {
-	ttl := r.LeaseTTL
-	if ttl <= 0 {
-		ttl = store.DefaultLeaseTTL
-	}
-	l, err := store.AcquireLease(j.path, ttl)
+	l, err := store.AcquireLease(j.path, r.leaseTTL())
 	if err != nil {
 		return err
 	}

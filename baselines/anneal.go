@@ -109,12 +109,12 @@ const (
 
 // Space implements experiment.Config. σ0 = 0.075 is the weight-noise std of
 // Graves et al. (2013); the paper profile also tries a third and thrice it.
-func (Anneal) Space(profile string, a experiment.Arch) []experiment.Axis {
+func (Anneal) Space(p experiment.Profile, a experiment.Arch) []experiment.Axis {
 	if _, ok := a.(*experiment.ConvNet); ok {
 		return convAnnealSpace()
 	}
 	sigma := []float64{0.075}
-	if experiment.FullGrids(profile) {
+	if !p.OnePoint {
 		sigma = []float64{0.025, 0.075, 0.225}
 	}
 	return []experiment.Axis{

@@ -145,7 +145,7 @@ func TestConvAnnealPerturbsEveryWeight(t *testing.T) {
 	if got, want := len(wn.Weights), 1+2*6+1; got != want {
 		t.Fatalf("%d weight tensors perturbed, want %d", got, want)
 	}
-	if s := (Anneal{}).Space("paper", tinyConvNet()); s[0].Values[0] != 0.01 {
+	if s := (Anneal{}).Space(experiment.MustBuiltin("paper"), tinyConvNet()); s[0].Values[0] != 0.01 {
 		t.Fatalf("convnet space %v", s)
 	}
 }

@@ -37,9 +37,9 @@ func (GradNoise) Summary() string {
 
 // Space implements experiment.Config: η ∈ {0.01, 0.3, 1} (the values the
 // authors tried) in the paper profile, 0.01 in quick.
-func (GradNoise) Space(profile string, _ experiment.Arch) []experiment.Axis {
+func (GradNoise) Space(p experiment.Profile, _ experiment.Arch) []experiment.Axis {
 	eta := []float64{0.01}
-	if experiment.FullGrids(profile) {
+	if !p.OnePoint {
 		eta = []float64{0.01, 0.3, 1}
 	}
 	return []experiment.Axis{{Name: HypEta, Values: eta, Doc: "gradient-noise variance at t = 0, decaying as 1/(1+t)^0.55"}}

@@ -63,7 +63,7 @@ func (Baseline) Name() string { return "baseline" }
 func (Baseline) Summary() string { return "the plain network" }
 
 // Space implements experiment.Config: only the task's learning rate is tuned.
-func (Baseline) Space(string, experiment.Arch) []experiment.Axis { return nil }
+func (Baseline) Space(experiment.Profile, experiment.Arch) []experiment.Axis { return nil }
 
 // Options implements experiment.Config.
 func (Baseline) Options() []experiment.Option { return nil }
@@ -102,7 +102,7 @@ func (Residual) Summary() string {
 }
 
 // Space implements experiment.Config.
-func (Residual) Space(string, experiment.Arch) []experiment.Axis { return nil }
+func (Residual) Space(experiment.Profile, experiment.Arch) []experiment.Axis { return nil }
 
 // Options implements experiment.Config.
 func (Residual) Options() []experiment.Option { return nil }

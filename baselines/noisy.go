@@ -168,7 +168,7 @@ func (Noisy) Summary() string {
 
 // Space implements experiment.Config: the authors' constants are kept; only the
 // learning rate is tuned.
-func (Noisy) Space(string, experiment.Arch) []experiment.Axis { return nil }
+func (Noisy) Space(experiment.Profile, experiment.Arch) []experiment.Axis { return nil }
 
 // Options implements experiment.Config.
 func (Noisy) Options() []experiment.Option { return nil }

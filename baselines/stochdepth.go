@@ -92,7 +92,7 @@ const HypPL = "p_last"
 // Space implements experiment.Config: p_L = 0.5, the value of Huang et al.'s
 // CIFAR experiments (and of the paper's, which copies their recipe), for
 // networks of residual blocks; nothing for the others.
-func (StochDepth) Space(_ string, a experiment.Arch) []experiment.Axis {
+func (StochDepth) Space(_ experiment.Profile, a experiment.Arch) []experiment.Axis {
 	if _, ok := a.(*experiment.ConvNet); !ok {
 		return nil
 	}

@@ -32,23 +32,6 @@ func (h Hyper) AtLeast(lo float64, names ...string) error {
 	return nil
 }
 
-// Profile names. Tasks define their sizes per profile; Reduced, offered by
-// the tasks whose paper profile is beyond one machine's budget (ptb,
-// pentomino), keeps the paper's models and data with fewer epochs, seeds
-// and tuning seeds, and every table labels its results with it.
-const (
-	Quick   = "quick"
-	Paper   = "paper"
-	Reduced = "reduced"
-)
-
-// Profiles lists the profile names a sweep may ask for.
-var Profiles = []string{Quick, Paper, Reduced}
-
-// FullGrids reports whether a profile tunes every configuration over its
-// whole grid (paper, reduced) rather than at one point (quick).
-func FullGrids(profile string) bool { return profile != Quick }
-
 // HypLR names the learning rate, the one hyper-parameter every
 // configuration has; its grid is the task's (Sweep.LR).
 const HypLR = "lr"
@@ -211,8 +194,8 @@ type Config interface {
 	Summary() string
 	// Space is the configuration's own tunable hyper-parameters for an
 	// architecture, beyond the learning rate the task tunes for everyone.
-	// Values may depend on the profile ("quick" keeps them to defaults).
-	Space(profile string, a Arch) []Axis
+	// Values may depend on the profile (one point when p.OnePoint).
+	Space(p Profile, a Arch) []Axis
 	// Options declares the configuration's named choices.
 	Options() []Option
 	// Build makes the model for an architecture, or returns
@@ -268,21 +251,23 @@ type Task interface {
 	Name() string
 	// Summary is one line for listings and reports.
 	Summary() string
-	// Profiles lists the profiles the task defines ("quick", "paper").
+	// Profiles lists the built-in profiles the task defines (a user
+	// profile may start from any of them).
 	Profiles() []string
 	// Sweep says how the harness should run the task under a profile.
-	Sweep(profile string) (Sweep, error)
+	Sweep(p Profile) (Sweep, error)
 	// Arch is the network the task trains under a profile, before any
 	// configuration has shaped it.
-	Arch(profile string) (Arch, error)
+	Arch(p Profile) (Arch, error)
 	// Settings are the profile's resolved settings (data sizes, network,
 	// training). Their fingerprint is part of every run's identity, so that
 	// changing a profile's definition never reuses results of the old one.
-	Settings(profile string) (any, error)
+	Settings(p Profile) (any, error)
 	// Run trains cfg on the task and returns the record. It must be a pure
 	// function of spec and the code, and stop promptly when ctx ends.
 	// progress, when not nil, receives the fraction done.
-	Run(ctx context.Context, spec RunSpec, cfg Config, progress func(float64)) (*Record, error)
+	// p is the profile spec.Profile names.
+	Run(ctx context.Context, p Profile, spec RunSpec, cfg Config, progress func(float64)) (*Record, error)
 }
 
 // TuneSeeds are the tuning seeds of the paper profile, the same for every
@@ -293,27 +278,27 @@ var TuneSeeds = []uint64{101, 102, 103}
 // Sweep is a task's plan for one profile: seeds, tuning and selection.
 type Sweep struct {
 	// Seeds are the run seeds of the final runs.
-	Seeds []uint64
+	Seeds []uint64 `json:"seeds"`
 	// TuneSeeds are the seeds of each tuning trial; kept apart from Seeds
 	// so that the final numbers are not those the selection saw.
-	TuneSeeds []uint64
+	TuneSeeds []uint64 `json:"tune_seeds"`
 	// LR is the learning-rate grid every configuration is tuned over.
-	LR []float64
+	LR []float64 `json:"lr"`
 	// Budget is the number of tuning trials each configuration gets: a
 	// configuration whose space is larger gets a balanced design of that
 	// many points (harness.Trials). Tasks set it to len(LR), the whole
 	// space of a configuration that tunes only the learning rate, so that
 	// every configuration of a task gets the same number of trials.
-	Budget int
+	Budget int `json:"budget"`
 	// Select is the metric (a key of Record.Final) tuning maximises or
 	// minimises.
-	Select Selector
+	Select Selector `json:"select"`
 }
 
 // Selector names the metric tuning optimises.
 type Selector struct {
-	Metric   string
-	Maximize bool
+	Metric   string `json:"metric"`
+	Maximize bool   `json:"maximize"`
 }
 
 // Better reports whether a beats b under the selector; NaN never wins.
@@ -406,12 +391,12 @@ type Finals interface {
 // file before its first run rather than hours into it. Tasks keep what it
 // loads for their runs.
 type DataChecker interface {
-	CheckData(profile string) error
+	CheckData(p Profile) error
 }
 
 // Coster is implemented by tasks that can estimate the relative cost of one
 // run under a profile (any unit, the same for all tasks: the harness uses it
 // to weigh progress and estimate the time left).
 type Coster interface {
-	Cost(profile string) float64
+	Cost(p Profile) float64
 }

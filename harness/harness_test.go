@@ -36,7 +36,7 @@ type tinyTask struct {
 func (t *tinyTask) Name() string       { return "tiny" }
 func (t *tinyTask) Summary() string    { return "6-bit parity, tiny MLP" }
 func (t *tinyTask) Profiles() []string { return []string{"quick"} }
-func (t *tinyTask) Sweep(string) (experiment.Sweep, error) {
+func (t *tinyTask) Sweep(experiment.Profile) (experiment.Sweep, error) {
 	return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
 		Select: experiment.Selector{Metric: train.TrainEvalLoss}}, nil
 }
@@ -49,13 +49,13 @@ func (t *tinyTask) settings() train.Settings {
 	return s
 }
 
-func (t *tinyTask) Settings(string) (any, error) { return t.settings(), nil }
+func (t *tinyTask) Settings(experiment.Profile) (any, error) { return t.settings(), nil }
 
-func (t *tinyTask) Arch(string) (experiment.Arch, error) {
+func (t *tinyTask) Arch(experiment.Profile) (experiment.Arch, error) {
 	return &experiment.MLP{In: 6, Hidden: []int{8, 8, 8}, Out: 2, Act: nn.Sigmoid, Init: nn.Glorot}, nil
 }
 
-func (t *tinyTask) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+func (t *tinyTask) Run(ctx context.Context, _ experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
 	t.mu.Lock()
 	t.started = append(t.started, spec.Hash())
 	t.mu.Unlock()
@@ -64,7 +64,7 @@ func (t *tinyTask) Run(ctx context.Context, spec experiment.RunSpec, cfg experim
 	}
 	data := parity.Generate(6, 40, 12, 12, 3)
 	s := t.settings()
-	arch, _ := t.Arch("quick")
+	arch, _ := t.Arch(experiment.MustBuiltin("quick"))
 	m, err := cfg.Build(arch, spec.Hyper, spec.Options, experiment.Env{Seed: spec.Seed, Updates: s.Updates(40), InitialLoss: math.Ln2})
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ func (t *tinyTask) Run(ctx context.Context, spec experiment.RunSpec, cfg experim
 }
 
 func tinyPlan(t *tinyTask) Plan {
-	return Plan{Profile: "quick", Tasks: []experiment.Task{t}, Configs: Configs()}
+	return Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{t}, Configs: Configs()}
 }
 
 // tinyRuns is the number of runs of tinyPlan: every registered
@@ -306,9 +306,9 @@ func TestPlanErrors(t *testing.T) {
 		plan Plan
 		want string
 	}{
-		{Plan{Profile: "paper", Tasks: []experiment.Task{tt}, Configs: Configs()}, `no profile "paper"`},
-		{Plan{Profile: "quick", Tasks: []experiment.Task{tt}, Configs: Configs(), Options: map[string]experiment.Options{"mollified": {"eval": "x"}}}, "not allowed"},
-		{Plan{Profile: "quick", Tasks: []experiment.Task{tt}, Configs: Configs()[:1], Options: map[string]experiment.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
+		{Plan{Profile: experiment.MustBuiltin("paper"), Tasks: []experiment.Task{tt}, Configs: Configs()}, `no profile "paper"`},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{tt}, Configs: Configs(), Options: map[string]experiment.Options{"mollified": {"eval": "x"}}}, "not allowed"},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{tt}, Configs: Configs()[:1], Options: map[string]experiment.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
 	} {
 		_, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), c.plan)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -320,7 +320,7 @@ func TestPlanErrors(t *testing.T) {
 func TestProgressLines(t *testing.T) {
 	var buf bytes.Buffer
 	r := &Runner{Dir: t.TempDir(), Workers: 2, Log: &buf}
-	if _, err := r.Run(context.Background(), Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+	if _, err := r.Run(context.Background(), Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -335,7 +335,7 @@ func TestProgressLines(t *testing.T) {
 // from the first line on.
 func TestProgressCountOnResume(t *testing.T) {
 	dir := t.TempDir()
-	plan := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:2]}
+	plan := Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:2]}
 	if _, err := (&Runner{Dir: dir, Workers: 1}).Run(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestProgressCountOnResume(t *testing.T) {
 }
 
 func TestSelectOverride(t *testing.T) {
-	p := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	p := Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
 	p.Select = &experiment.Selector{Metric: "valid_acc", Maximize: true}
 	if _, err := (&Runner{Dir: t.TempDir(), Workers: 2}).Run(context.Background(), p); err != nil {
 		t.Fatal(err)
@@ -382,7 +382,7 @@ func TestSelectOverride(t *testing.T) {
 
 func TestRecordCarriesHash(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
+	if _, err := (&Runner{Dir: dir, Workers: 2}).Run(context.Background(), Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := store.LoadResults(dir)
@@ -400,7 +400,7 @@ func TestRecordCarriesHash(t *testing.T) {
 // not reuse the results of the old one.
 func TestChangedSettingsAreNotReused(t *testing.T) {
 	dir := t.TempDir()
-	p := Plan{Profile: "quick", Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
+	p := Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{}}, Configs: Configs()[:1]}
 	if _, err := (&Runner{Dir: dir}).Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}

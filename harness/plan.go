@@ -15,7 +15,8 @@ import (
 
 // Plan is what a sweep runs.
 type Plan struct {
-	Profile string
+	// Profile is resolved once, at the command line.
+	Profile experiment.Profile
 	Tasks   []experiment.Task
 	Configs []experiment.Config
 	// Options holds the user's option values per configuration name.
@@ -86,8 +87,8 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		return nil, nil, err
 	}
 	for _, t := range p.Tasks {
-		if !slices.Contains(t.Profiles(), p.Profile) {
-			return nil, nil, fmt.Errorf("task %s has no profile %q (it has: %v)", t.Name(), p.Profile, t.Profiles())
+		if !slices.Contains(t.Profiles(), p.Profile.Base) {
+			return nil, nil, fmt.Errorf("task %s has no profile %q (it has: %s)", t.Name(), p.Profile.Base, strings.Join(t.Profiles(), ", "))
 		}
 		sw, err := t.Sweep(p.Profile)
 		if err != nil {
@@ -258,7 +259,7 @@ func archsOf(c experiment.Config, o string) string {
 
 // applies tells whether c can build arch, by building it once with the
 // first value of every hyper-parameter and the default options.
-func applies(arch experiment.Arch, c experiment.Config, profile string) (bool, error) {
+func applies(arch experiment.Arch, c experiment.Config, profile experiment.Profile) (bool, error) {
 	h := experiment.Hyper{"lr": 1}
 	for _, ax := range c.Space(profile, arch) {
 		h[ax.Name] = ax.Values[0]

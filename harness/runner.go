@@ -66,11 +66,13 @@ type Summary struct {
 }
 
 type job struct {
-	spec   experiment.RunSpec
-	task   experiment.Task
-	config experiment.Config
-	path   string
-	weight float64
+	spec experiment.RunSpec
+	// profile is the one spec.Profile names.
+	profile experiment.Profile
+	task    experiment.Task
+	config  experiment.Config
+	path    string
+	weight  float64
 }
 
 // Run executes the plan: tuning runs, selection, final runs. Runs whose
@@ -173,7 +175,7 @@ type cellFinals struct {
 
 // finals selects a cell's point from its finished tuning runs (tune, every
 // file present) and returns its final runs.
-func (r *Runner) finals(c *cell, profile string, tune []job) (cellFinals, error) {
+func (r *Runner) finals(c *cell, profile experiment.Profile, tune []job) (cellFinals, error) {
 	records := make([][]*experiment.Record, len(c.trials))
 	for _, j := range tune {
 		res, err := store.LoadResult(j.path)
@@ -211,7 +213,7 @@ func countExisting(js []job) int {
 }
 
 // tuneJobs are a cell's tuning runs: every trial on every tuning seed.
-func (r *Runner) tuneJobs(c *cell, profile string, w float64) []job {
+func (r *Runner) tuneJobs(c *cell, profile experiment.Profile, w float64) []job {
 	var js []job
 	for i, h := range c.trials {
 		for _, s := range c.sweep.TuneSeeds {
@@ -221,15 +223,15 @@ func (r *Runner) tuneJobs(c *cell, profile string, w float64) []job {
 	return js
 }
 
-func (r *Runner) newJob(c *cell, profile string, phase experiment.Phase, trial int, seed uint64, h experiment.Hyper, w float64) job {
+func (r *Runner) newJob(c *cell, profile experiment.Profile, phase experiment.Phase, trial int, seed uint64, h experiment.Hyper, w float64) job {
 	spec := experiment.RunSpec{
-		Schema: experiment.Schema, Task: c.task.Name(), Profile: profile, Config: c.config.Name(),
+		Schema: experiment.Schema, Task: c.task.Name(), Profile: profile.Name, Config: c.config.Name(),
 		Phase: phase, Settings: c.settings, Seed: seed, Hyper: h, Options: c.options, Trial: trial,
 	}
-	return job{spec: spec, task: c.task, config: c.config, path: store.RunPath(r.Dir, spec), weight: w}
+	return job{spec: spec, profile: profile, task: c.task, config: c.config, path: store.RunPath(r.Dir, spec), weight: w}
 }
 
-func cost(t experiment.Task, profile string) float64 {
+func cost(t experiment.Task, profile experiment.Profile) float64 {
 	if c, ok := t.(experiment.Coster); ok {
 		if v := c.Cost(profile); v > 0 {
 			return v
@@ -425,7 +427,7 @@ func (r *Runner) claimAndRun(ctx context.Context, j job, prog *progress) error {
 func (r *Runner) runOne(ctx context.Context, j job, prog *progress) error {
 	start := r.now()
 	prog.start(j)
-	rec, err := j.task.Run(ctx, j.spec, j.config, func(f float64) { prog.update(j, f) })
+	rec, err := j.task.Run(ctx, j.profile, j.spec, j.config, func(f float64) { prog.update(j, f) })
 	if err != nil {
 		prog.abort(j)
 		if ctx.Err() != nil {

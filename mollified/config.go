@@ -62,16 +62,16 @@ const (
 // annealing did not stop (experiment.Record.Eligible). The quick profile
 // keeps one point of that space, c = 10 and kappa = 0.1, at which annealing
 // stops inside its short runs.
-func (Config) Space(profile string, a experiment.Arch) []experiment.Axis {
+func (Config) Space(p experiment.Profile, a experiment.Arch) []experiment.Axis {
 	switch a.(type) {
 	case *experiment.ConvNet:
 		return convSpace()
 	case *experiment.LSTM:
-		return lstmSpace(profile)
+		return lstmSpace(p)
 	}
 	c := []float64{10}
 	kappa := []float64{0.1}
-	if experiment.FullGrids(profile) {
+	if !p.OnePoint {
 		c = []float64{1, 3, 10, 30}
 		kappa = []float64{0.03, 0.1, 0.3, 1}
 	}

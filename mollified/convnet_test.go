@@ -274,7 +274,7 @@ func TestConvSkipFrequency(t *testing.T) {
 // and a float32 training step allocates nothing after the first.
 func TestConvConfig(t *testing.T) {
 	a := convArch(nn.ShortcutPad)
-	if ax := (Config{}).Space("paper", a); len(ax) != 4 || ax[0].Values[0] != 1 {
+	if ax := (Config{}).Space(experiment.MustBuiltin("paper"), a); len(ax) != 4 || ax[0].Values[0] != 1 {
 		t.Fatalf("convnet space %v", ax)
 	}
 	env := experiment.Env{Seed: 7, Updates: 200, InitialLoss: math.Log(4)}

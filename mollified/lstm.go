@@ -263,9 +263,9 @@ func lstmOptions() []experiment.Option {
 // one-layer copy and word-embedding LSTMs, so kappa spans {0.01, ..., 0.3}:
 // with a per-bit or per-unit loss around 0.5, the smallest stops within
 // the first tenth of training and the largest only once the loss is low.
-func lstmSpace(profile string) []experiment.Axis {
+func lstmSpace(p experiment.Profile) []experiment.Axis {
 	kappa := []float64{0.03} // quick: one point, at which annealing stops inside its short runs
-	if experiment.FullGrids(profile) {
+	if !p.OnePoint {
 		kappa = []float64{0.01, 0.03, 0.1, 0.3}
 	}
 	return []experiment.Axis{

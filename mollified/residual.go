@@ -33,11 +33,11 @@ func (ResidualConfig) Summary() string {
 }
 
 // Space implements experiment.Config: the mollified configuration's.
-func (ResidualConfig) Space(profile string, a experiment.Arch) []experiment.Axis {
+func (ResidualConfig) Space(p experiment.Profile, a experiment.Arch) []experiment.Axis {
 	if _, ok := a.(*experiment.MLP); !ok {
 		return nil
 	}
-	return Config{}.Space(profile, a)
+	return Config{}.Space(p, a)
 }
 
 // Options implements experiment.Config: the mollified configuration's MLP

@@ -81,7 +81,11 @@ type Table struct {
 // tasks and configurations. The command passes the harness's; the report
 // imports no task.
 type Registry struct {
-	Task    func(name string) (experiment.Task, error)
+	Task func(name string) (experiment.Task, error)
+	// Profile resolves the profile name the runs record (built-in, or the
+	// user profile the command was given); nil or an error leaves the
+	// tuning table without its selection rule.
+	Profile func(name string) (experiment.Profile, error)
 	Tasks   []string
 	Configs []string
 }
@@ -168,8 +172,12 @@ func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, erro
 		if r, ok := t.(experiment.Reporter); ok {
 			tr.Spec = r.Report()
 		}
-		if sw, err := t.Sweep(tr.Profile); err == nil {
-			sel = sw.Select
+		if reg.Profile != nil {
+			if p, err := reg.Profile(tr.Profile); err == nil {
+				if sw, err := t.Sweep(p); err == nil {
+					sel = sw.Select
+				}
+			}
 		}
 	}
 	if len(tr.Spec.Metrics) == 0 {

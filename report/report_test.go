@@ -20,12 +20,12 @@ type fakeTask struct{}
 func (fakeTask) Name() string       { return "fake" }
 func (fakeTask) Summary() string    { return "a fake task" }
 func (fakeTask) Profiles() []string { return []string{"quick"} }
-func (fakeTask) Sweep(string) (experiment.Sweep, error) {
+func (fakeTask) Sweep(experiment.Profile) (experiment.Sweep, error) {
 	return experiment.Sweep{Select: experiment.Selector{Metric: "loss"}}, nil
 }
-func (fakeTask) Arch(string) (experiment.Arch, error) { return &experiment.MLP{}, nil }
-func (fakeTask) Settings(string) (any, error)         { return nil, nil }
-func (fakeTask) Run(context.Context, experiment.RunSpec, experiment.Config, func(float64)) (*experiment.Record, error) {
+func (fakeTask) Arch(experiment.Profile) (experiment.Arch, error) { return &experiment.MLP{}, nil }
+func (fakeTask) Settings(experiment.Profile) (any, error)         { return nil, nil }
+func (fakeTask) Run(context.Context, experiment.Profile, experiment.RunSpec, experiment.Config, func(float64)) (*experiment.Record, error) {
 	return nil, errors.New("not runnable")
 }
 func (fakeTask) Report() experiment.ReportSpec {

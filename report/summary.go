@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/stats"
 )
 
@@ -79,7 +80,7 @@ func (r *Report) PaperTables() []Table {
 			t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), ours, n, gate})
 		}
 		t.Notes = append(t.Notes, fmt.Sprintf("Ours: %s of the final runs, in the paper's unit.", pt.Metric))
-		if tr.Profile != "paper" {
+		if tr.Profile != experiment.Paper { // a user profile on the paper base has other sizes too
 			t.Notes = append(t.Notes, fmt.Sprintf("Profile %s: not the paper's sizes, so the numbers cannot be compared with the paper's; the table shows the layout.", tr.Profile))
 		}
 		out = append(out, t)

@@ -21,7 +21,7 @@ func buildWith(t *testing.T, name string, a experiment.Arch, env experiment.Env)
 		t.Fatal(err)
 	}
 	h := experiment.Hyper{}
-	for _, ax := range cfg.Space("quick", a) {
+	for _, ax := range cfg.Space(experiment.MustBuiltin("quick"), a) {
 		h[ax.Name] = ax.Values[0]
 	}
 	o, err := experiment.ResolveOptions(cfg.Options(), nil)

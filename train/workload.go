@@ -42,7 +42,7 @@ type Workload struct {
 // Workloader is implemented by tasks that can state the workload of one run
 // under a profile.
 type Workloader interface {
-	Workload(profile string) (Workload, error)
+	Workload(p experiment.Profile) (Workload, error)
 }
 
 // UpdatesPerEpoch is the number of updates of an epoch: PerEpoch, or the
@@ -104,17 +104,17 @@ func (w Workload) EvalChunk() int {
 type Stepper interface {
 	// StepBatch draws from r the fixed batch of the step benchmark under
 	// profile: one batch of the shape the loop trains on at update first.
-	StepBatch(profile string, first int, r *rand.Rand) (*SeqBatch, error)
+	StepBatch(p experiment.Profile, first int, r *rand.Rand) (*SeqBatch, error)
 	// Step returns a function whose calls make updates first, first+1,
 	// ... of model m on b exactly as the task's loop makes them
 	// (Hooks.Update with the loop's optimiser, clipping, learning rate
 	// from lr, and loss), each returning the update's loss.
-	Step(profile string, m *experiment.Model, lr float64, first int, b *SeqBatch) (func() float64, error)
+	Step(p experiment.Profile, m *experiment.Model, lr float64, first int, b *SeqBatch) (func() float64, error)
 	// Eval returns a function that runs the loop's evaluation of one
 	// chunk of the profile's evaluation shape, drawn from r (the forward
 	// pass in evaluation mode and the loss), and the number of units
 	// (those of Workload.EvalExamples) a call covers.
-	Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error)
+	Eval(p experiment.Profile, m *experiment.Model, r *rand.Rand) (func() float64, int, error)
 }
 
 // SeqBatch is a time-major batch of sequences (row t·Batch + b is step t of

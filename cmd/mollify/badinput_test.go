@@ -76,6 +76,43 @@ func TestBadInput(t *testing.T) {
 				return nil
 			},
 			code: exitUsage, want: []string{`"party"`, `did you mean "parity"?`}},
+		{name: "profile file missing", args: []string{"run", "-profile", "OUT/none.json"}, code: exitUsage, want: []string{"-profile", "none.json", "no such file"}},
+		{name: "profile file with an unknown key", args: []string{"run", "-profile", "OUT/p.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "mine", "base": "quick", "task": {}}`)
+				return nil
+			},
+			code: exitUsage, want: []string{"-profile", "p.json", `unknown field "task"`}},
+		{name: "profile file misspelling a setting", args: []string{"run", "-profile", "OUT/p.json", "-tasks", "parity"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "mine", "base": "quick", "tasks": {"parity": {"settings": {"epoch": 3}}}}`)
+				return nil
+			},
+			code: exitUsage, want: []string{"profile mine", "tasks.parity", `unknown field "epoch"`}},
+		{name: "profile file naming an unknown task", args: []string{"run", "-profile", "OUT/p.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "mine", "base": "quick", "tasks": {"party": {}}}`)
+				return nil
+			},
+			code: exitUsage, want: []string{"tasks.party", `did you mean "parity"?`}},
+		{name: "profile file reusing a built-in name", args: []string{"run", "-profile", "OUT/p.json"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "paper", "base": "quick"}`)
+				return nil
+			},
+			code: exitUsage, want: []string{`name "paper" is a built-in profile's`}},
+		{name: "profile file choosing a setting the task cannot honour", args: []string{"run", "-profile", "OUT/p.json", "-tasks", "wordembed"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "mine", "base": "quick", "tasks": {"wordembed": {"settings": {"words": 500}}}}`)
+				return nil
+			},
+			code: exitUsage, want: []string{"tasks.wordembed", "words = 500", "want 0 (every word) or 1200"}},
+		{name: "profile file on a base the task lacks", args: []string{"run", "-profile", "OUT/p.json", "-tasks", "parity"},
+			setup: func(t *testing.T, out string) env {
+				write(t, filepath.Join(out, "p.json"), `{"name": "mine", "base": "reduced"}`)
+				return nil
+			},
+			code: exitUsage, want: []string{"task parity has no profile \"reduced\"", "quick, paper"}},
 		{name: "negative noise scale", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.c=-1"}, code: exitUsage, want: []string{"mollified on parity", "c = -1", "want ≥ 0"}},
 		{name: "stop threshold beyond every layer", args: []string{"run", "-tasks", "parity", "-configs", "mollified", "-grid", "mollified.delta=2"}, code: exitUsage, want: []string{"delta = 2", "want 0 < δ < L"}},
 		{name: "annealing fraction beyond training", args: []string{"run", "-tasks", "parity", "-configs", "anneal", "-grid", "anneal.anneal_frac=1.5"}, code: exitUsage, want: []string{"anneal_frac = 1.5", "(0, 1]"}},

@@ -32,7 +32,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("-out is not used by check (it runs into a temporary directory; see -keep)")
 	}
 	if *golden == "" {
-		*golden = filepath.Join("results", "golden", f.profile)
+		*golden = filepath.Join("results", "golden", f.profileName())
 	}
 	if *results != "" {
 		if *update || *keep {

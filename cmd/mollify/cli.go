@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -109,6 +110,8 @@ type sweepFlags struct {
 	grid                         gridFlag
 	file                         string
 	fs                           *flag.FlagSet
+	// prof is -profile resolved (by plan).
+	prof experiment.Profile
 }
 
 // gridFlag collects -grid lr=v1,v2,... and -grid config.axis=v1,v2,...
@@ -163,7 +166,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	f.grid = gridFlag{}
 	f.fs = fs
 	fs.StringVar(&f.file, "sweep", "", "a sweep file (JSON: profile, tasks, configs, seeds, select, options, grid, out); flags given here win")
-	fs.StringVar(&f.profile, "profile", "quick", "profile: quick, paper, or reduced (ptb and pentomino only)")
+	fs.StringVar(&f.profile, "profile", "quick", "profile: quick, paper, reduced (ptb and pentomino only), or a profile file (JSON, see docs/PROFILES.md)")
 	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
 	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
 	fs.StringVar(&f.out, "out", "", "results directory (default results/<profile>)")
@@ -188,16 +191,25 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 		}
 		f.file = "" // applied: a second call must not apply it again
 	}
-	if !slices.Contains(experiment.Profiles, f.profile) {
-		return harness.Plan{}, usagef("-profile: unknown profile %q%s (want %s)", f.profile, experiment.DidYouMean(f.profile, experiment.Profiles), strings.Join(experiment.Profiles, ", "))
+	prof, err := experiment.LookupProfile(f.profile)
+	if err != nil {
+		return harness.Plan{}, usagef("-profile: %v", err)
 	}
+	var names []string
+	for _, t := range harness.Tasks() {
+		names = append(names, t.Name())
+	}
+	if err := experiment.CheckProfileTasks(prof, names); err != nil {
+		return harness.Plan{}, usagef("-profile %s: %v", f.profile, err)
+	}
+	f.prof = prof
 	if f.workers < 1 {
 		return harness.Plan{}, usagef("-workers: %d, want at least 1", f.workers)
 	}
 	if f.seeds < 0 {
 		return harness.Plan{}, usagef("-seeds: %d, want 0 (the task's seeds) or more", f.seeds)
 	}
-	p := harness.Plan{Profile: f.profile, Seeds: f.seeds, Options: map[string]experiment.Options(f.set), Grid: f.grid}
+	p := harness.Plan{Profile: prof, Seeds: f.seeds, Options: map[string]experiment.Options(f.set), Grid: f.grid}
 	if f.sel != "" {
 		metric, dir, ok := strings.Cut(f.sel, ":")
 		if !ok || metric == "" || (dir != "min" && dir != "max") {
@@ -205,13 +217,12 @@ func (f *sweepFlags) plan() (harness.Plan, error) {
 		}
 		p.Select = &experiment.Selector{Metric: metric, Maximize: dir == "max"}
 	}
-	var err error
 	if p.Tasks, err = pick(f.tasks, harness.Tasks, harness.LookupTask); err != nil {
 		return p, usagef("-tasks: %v", err)
 	}
 	if f.tasks == "all" {
 		// All the tasks that offer the profile (reduced: ptb, pentomino).
-		p.Tasks = slices.DeleteFunc(p.Tasks, func(t experiment.Task) bool { return !slices.Contains(t.Profiles(), f.profile) })
+		p.Tasks = slices.DeleteFunc(p.Tasks, func(t experiment.Task) bool { return !slices.Contains(t.Profiles(), prof.Base) })
 	}
 	if p.Configs, err = pick(f.configs, harness.Configs, harness.LookupConfig); err != nil {
 		return p, usagef("-configs: %v", err)
@@ -334,7 +345,19 @@ func (f *sweepFlags) dir() string {
 	if f.out != "" {
 		return f.out
 	}
-	return filepath.Join("results", f.profile)
+	return filepath.Join("results", f.profileName())
+}
+
+// profileName is the resolved profile's name (a profile file's own name),
+// or the flag's value before plan has resolved it.
+func (f *sweepFlags) profileName() string {
+	if f.prof.Name != "" {
+		return f.prof.Name
+	}
+	if p, err := experiment.LookupProfile(f.profile); err == nil {
+		return p.Name
+	}
+	return f.profile
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -419,15 +442,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	if !andReport {
 		return nil
 	}
-	return writeReport(f.dir(), stdout)
+	return writeReport(f.dir(), stdout, f.prof)
 }
 
-func writeReport(dir string, stdout io.Writer) error {
+func writeReport(dir string, stdout io.Writer, profiles ...experiment.Profile) error {
 	results, err := store.LoadResults(dir)
 	if err != nil {
 		return err
 	}
-	rep, err := report.Build(results, reportRegistry())
+	rep, err := report.Build(results, reportRegistry(profiles...))
 	if err != nil {
 		return err
 	}
@@ -443,24 +466,32 @@ func writeReport(dir string, stdout io.Writer) error {
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr)
-	profile := fs.String("profile", "quick", "profile whose results to report on (the folder results/<profile>)")
+	profile := fs.String("profile", "quick", "profile whose results to report on (the folder results/<profile>): a built-in name or a profile file")
 	dir := fs.String("out", "", "results directory to report on (default results/<profile>, as run writes)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	prof, err := experiment.LookupProfile(*profile)
+	if err != nil {
+		return usagef("-profile: %v", err)
+	}
 	if *dir == "" {
-		*dir = filepath.Join("results", *profile)
+		*dir = filepath.Join("results", prof.Name)
 	}
 	if _, err := os.Stat(*dir); err != nil {
 		return usagef("-out %s: no results folder there (%v); run a sweep into it first (mollify run -profile %s)", *dir, errors.Unwrap(err), *profile)
 	}
-	return writeReport(*dir, stdout)
+	return writeReport(*dir, stdout, prof)
 }
 
 func cmdList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("list", stderr)
+	defs := fs.Bool("definitions", false, "print each task's definition under each built-in profile, as JSON in the form a profile file overlays")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *defs {
+		return listDefinitions(stdout)
 	}
 	w := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "TASK\tPROFILES\tSUMMARY")
@@ -479,18 +510,52 @@ func cmdList(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  -set %s.%s=%s  (allowed: %s)\n      %s\n", c.Name(), o.Name, o.Default, strings.Join(o.Allowed, ", "), o.Doc)
 		}
 		for _, t := range harness.Tasks() {
-			for _, profile := range t.Profiles() {
+			for _, name := range t.Profiles() {
+				profile, err := experiment.Builtin(name)
+				if err != nil {
+					return err
+				}
 				arch, err := t.Arch(profile)
 				if err != nil {
 					return err
 				}
 				for _, a := range c.Space(profile, arch) {
-					fmt.Fprintf(stdout, "  %s %s: hyper %s = %v  (%s)\n", t.Name(), profile, a.Name, a.Values, a.Doc)
+					fmt.Fprintf(stdout, "  %s %s: hyper %s = %v  (%s)\n", t.Name(), name, a.Name, a.Values, a.Doc)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// listDefinitions prints {"task": {"profile": {"settings": ..., "sweep":
+// ...}}}: the names and values a profile file's "tasks" entries change.
+func listDefinitions(stdout io.Writer) error {
+	all := map[string]map[string]any{}
+	for _, t := range harness.Tasks() {
+		all[t.Name()] = map[string]any{}
+		for _, name := range t.Profiles() {
+			p, err := experiment.Builtin(name)
+			if err != nil {
+				return err
+			}
+			settings, err := t.Settings(p)
+			if err != nil {
+				return err
+			}
+			sweep, err := t.Sweep(p)
+			if err != nil {
+				return err
+			}
+			all[t.Name()][name] = map[string]any{"settings": settings, "sweep": sweep}
+		}
+	}
+	b, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
 }
 
 // cmdVersion prints the provenance every result file records, one fact per
@@ -507,8 +572,15 @@ func cmdVersion(args []string, stdout io.Writer) error {
 
 // reportRegistry is what package report needs of the harness's registry:
 // task lookup and the order of tasks and configurations.
-func reportRegistry() report.Registry {
-	r := report.Registry{Task: harness.LookupTask}
+func reportRegistry(profiles ...experiment.Profile) report.Registry {
+	r := report.Registry{Task: harness.LookupTask, Profile: func(name string) (experiment.Profile, error) {
+		for _, p := range profiles {
+			if p.Name == name {
+				return p, nil
+			}
+		}
+		return experiment.Builtin(name)
+	}}
 	for _, t := range harness.Tasks() {
 		r.Tasks = append(r.Tasks, t.Name())
 	}

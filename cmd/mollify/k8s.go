@@ -6,6 +6,7 @@ import (
 	"path"
 
 	"github.com/mollifying/mollify/deploy/k8s"
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/store"
 )
 
@@ -30,12 +31,16 @@ func cmdK8s(args []string, stdout, stderr io.Writer) error {
 	if _, err := f.plan(); err != nil {
 		return err
 	}
+	if experiment.IsProfileFile(f.profile) {
+		// The pods read their flags, not this machine's files.
+		return usagef("-profile %s: a profile file is not in the container image; k8s takes a built-in profile (change seeds, grids and options with -seeds, -grid, -set)", f.profile)
+	}
 	if s.Name == "" {
-		s.Name = "mollify-" + f.profile
+		s.Name = "mollify-" + f.prof.Name
 	}
 	s.Out = f.out
 	if s.Out == "" {
-		s.Out = path.Join(k8s.MountPath, f.profile)
+		s.Out = path.Join(k8s.MountPath, f.prof.Name)
 	}
 	s.Sweep = f.args()
 	b, err := k8s.Manifest(s)

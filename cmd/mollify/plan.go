@@ -70,7 +70,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 		}
 		if len(unmeasured) > 0 {
 			fmt.Fprintf(stderr, "plan: measuring the step of %d cells without runs...\n", len(unmeasured))
-			est, err = speed.EstimateRuns(f.profile, func(task, config string) bool { return unmeasured[task+"/"+config] }, 300*time.Millisecond)
+			est, err = speed.EstimateRuns(f.prof, func(task, config string) bool { return unmeasured[task+"/"+config] }, 300*time.Millisecond)
 			if err != nil {
 				return err
 			}

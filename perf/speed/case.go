@@ -18,7 +18,7 @@ type Case struct {
 	// network differs from the task's profile (Variants).
 	Task, Config, Variant string
 	// Profile is the profile whose sizes the case has.
-	Profile string
+	Profile experiment.Profile
 	Arch    experiment.Arch
 	// Own is set when Arch is the profile's own network, not a smaller
 	// stand-in.
@@ -128,11 +128,11 @@ const Reference = "baseline"
 // at its own depth under Reference when full is set. A configuration whose hooks depend on the update (a
 // StepStarter or a Perturber) is measured at the start of training and, as
 // a second case, late in training (Late).
-func Cases(profile string, full bool) ([]Case, error) {
+func Cases(profile experiment.Profile, full bool) ([]Case, error) {
 	var out []Case
 	for _, t := range harness.Tasks() {
 		wl, ok := t.(train.Workloader)
-		if !ok || !slices.Contains(t.Profiles(), profile) {
+		if !ok || !slices.Contains(t.Profiles(), profile.Base) {
 			continue
 		}
 		work, err := wl.Workload(profile)

@@ -17,7 +17,7 @@ import (
 )
 
 func TestCasesCoverTheRegistry(t *testing.T) {
-	cs, err := Cases("paper", true)
+	cs, err := Cases(experiment.MustBuiltin("paper"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 		if _, ok := task.(train.Workloader); !ok {
 			continue
 		}
-		arch, err := task.Arch("paper")
+		arch, err := task.Arch(experiment.MustBuiltin("paper"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 			t.Errorf("case %s for a configuration without schedule", not)
 		}
 	}
-	short, err := Cases("paper", false)
+	short, err := Cases(experiment.MustBuiltin("paper"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestCasesCoverTheRegistry(t *testing.T) {
 
 func firstHyper(cfg experiment.Config, a experiment.Arch) experiment.Hyper {
 	h := experiment.Hyper{"lr": 0.1}
-	for _, ax := range cfg.Space("paper", a) {
+	for _, ax := range cfg.Space(experiment.MustBuiltin("paper"), a) {
 		h[ax.Name] = ax.Values[0]
 	}
 	return h
@@ -99,7 +99,7 @@ func mustOptions(t *testing.T, cfg experiment.Config) experiment.Options {
 // quickCase is the case of task/config under the quick profile.
 func quickCase(t *testing.T, name string) Case {
 	t.Helper()
-	cs, err := Cases("quick", false)
+	cs, err := Cases(experiment.MustBuiltin("quick"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestStepMatchesClassify(t *testing.T) {
 }
 
 func TestStepDoesNotAllocate(t *testing.T) {
-	cs, err := Cases("quick", false)
+	cs, err := Cases(experiment.MustBuiltin("quick"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,19 +241,19 @@ func TestWorkloadMatchesRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := task.(train.Workloader).Workload("quick")
+	w, err := task.(train.Workloader).Workload(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec := experiment.RunSpec{Task: "parity", Profile: "quick", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 0.1}}
-	rec, err := task.Run(context.Background(), spec, harnessConfig(t, "baseline"), nil)
+	rec, err := task.Run(context.Background(), experiment.MustBuiltin(spec.Profile), spec, harnessConfig(t, "baseline"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rec.Updates != w.Updates() || len(rec.Curve) != w.Evaluations() {
 		t.Fatalf("run made %d updates and %d evaluations, Workload says %d and %d", rec.Updates, len(rec.Curve), w.Updates(), w.Evaluations())
 	}
-	if _, err := task.(train.Workloader).Workload("nope"); err == nil {
+	if _, err := task.(train.Workloader).Workload(experiment.Profile{Name: "nope", Base: "nope"}); err == nil {
 		t.Fatal("unknown profile accepted")
 	}
 }
@@ -267,7 +267,7 @@ func harnessConfig(t *testing.T, name string) experiment.Config {
 }
 
 func TestStepSpecOf(t *testing.T) {
-	cs, err := Cases("paper", false)
+	cs, err := Cases(experiment.MustBuiltin("paper"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +414,7 @@ func TestMeasureIgnoresClockGlitch(t *testing.T) {
 // only, and a stand-in network is scaled to the profile's own.
 func TestEstimateRuns(t *testing.T) {
 	want := map[string]bool{"parity/baseline": true, "parity/mollified": true, "cifar10/mollified": true}
-	est, err := EstimateRuns("quick", func(task, config string) bool { return want[task+"/"+config] }, 20*time.Millisecond)
+	est, err := EstimateRuns(experiment.MustBuiltin("quick"), func(task, config string) bool { return want[task+"/"+config] }, 20*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package speed
 
 import (
 	"time"
+
+	"github.com/mollifying/mollify/experiment"
 )
 
 // RunCost is the estimated CPU time of one run of a task under a
@@ -28,7 +30,7 @@ func (c RunCost) Run() time.Duration {
 // "task/config". A network measured only on a stand-in (a deep ResNet under
 // every configuration but the reference) is scaled by the reference's ratio
 // between its own network and the stand-in, as make bench does.
-func EstimateRuns(profile string, want func(task, config string) bool, budget time.Duration) (map[string]RunCost, error) {
+func EstimateRuns(profile experiment.Profile, want func(task, config string) bool, budget time.Duration) (map[string]RunCost, error) {
 	cs, err := Cases(profile, true)
 	if err != nil {
 		return nil, err

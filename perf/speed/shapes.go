@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/gemm"
 )
 
@@ -44,7 +45,7 @@ func ShapeName(transA, transB bool, m, n, k int) string {
 // make, named by ShapeName, each with the case in which it has its largest
 // share of the update's product flops (Use, Share): largest share first,
 // then by name. It swaps the process-wide gemm backend while it runs.
-func StepShapes(profile string) ([]GemmShape, error) {
+func StepShapes(profile experiment.Profile) ([]GemmShape, error) {
 	cs, err := Cases(profile, false)
 	if err != nil {
 		return nil, err

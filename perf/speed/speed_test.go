@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+
+	"github.com/mollifying/mollify/experiment"
 	"time"
 )
 
@@ -19,7 +21,7 @@ var (
 const minRound = 10 * time.Millisecond
 
 func benchCases(b *testing.B) []Case {
-	cs, err := Cases(*profileFlag, *fullFlag)
+	cs, err := Cases(experiment.MustBuiltin(*profileFlag), *fullFlag)
 	if err != nil {
 		b.Fatal(err)
 	}

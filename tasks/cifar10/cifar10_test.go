@@ -291,7 +291,7 @@ func fmtF(v []float32) []byte {
 
 func TestProfiles(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, err := settingsFor(p)
+		s, err := settingsFor(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,11 +304,11 @@ func TestProfiles(t *testing.T) {
 		if s.Net.In != s.Prep.Shape() {
 			t.Errorf("%s: network input %v, data %v", p, s.Net.In, s.Prep.Shape())
 		}
-		if (Task{}).Cost(p) <= 0 {
+		if (Task{}).Cost(experiment.MustBuiltin(p)) <= 0 {
 			t.Errorf("%s: no cost", p)
 		}
 	}
-	paper, _ := settingsFor("paper")
+	paper, _ := settingsFor(experiment.MustBuiltin("paper"))
 	if paper.Net.Depth() != 110 || paper.Batch != 128 || paper.Epochs != 500 || paper.Source != "cifar10" {
 		t.Errorf("paper profile is not ResNet-110, batch 128, 500 epochs on the real data: %+v", paper)
 	}
@@ -316,7 +316,7 @@ func TestProfiles(t *testing.T) {
 	if m := forwardMACs(paper.Net); math.Abs(m/253e6-1) > 0.01 {
 		t.Errorf("ResNet-110 forward multiply-adds %.4g, want about 2.53e8", m)
 	}
-	if _, err := settingsFor("huge"); err == nil {
+	if _, err := settingsFor(experiment.Profile{Name: "huge", Base: "huge"}); err == nil {
 		t.Error("unknown profile accepted")
 	}
 }
@@ -329,7 +329,7 @@ func TestRunLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network for a few seconds")
 	}
-	s, err := settingsFor("quick")
+	s, err := settingsFor(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func TestRunLearns(t *testing.T) {
 func TestPaperProfileNeedsRealData(t *testing.T) {
 	t.Setenv(EnvDir, t.TempDir())
 	spec := experiment.RunSpec{Task: "cifar10", Profile: "paper", Config: "baseline", Seed: 1, Hyper: experiment.Hyper{"lr": 0.1}}
-	_, err := (Task{}).Run(context.Background(), spec, baselines.Baseline{}, nil)
+	_, err := (Task{}).Run(context.Background(), experiment.MustBuiltin(spec.Profile), spec, baselines.Baseline{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
 		t.Fatalf("paper profile without data: %v", err)
 	}

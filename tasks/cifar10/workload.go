@@ -1,13 +1,16 @@
 package cifar10
 
-import "github.com/mollifying/mollify/train"
+import (
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/train"
+)
 
 var _ train.Workloader = Task{}
 
 // Workload implements train.Workloader: the real files' sizes in the paper
 // profile, the synthetic stand-in's in the quick one.
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return train.Workload{}, err
 	}

@@ -38,33 +38,44 @@ type Settings struct {
 // DataSeed draws the validation and test sequences in every profile.
 const DataSeed = 1402
 
-func settingsFor(profile string) (Settings, error) {
-	s := Settings{
-		Curriculum: Curriculum{Start: 0.5, Slope: 3e-4, Long: 0.1},
-		DataSeed:   DataSeed, Init: nn.Init{Kind: nn.Uniform, Scale: 0.08}, ForgetBias: 1,
-		Optimizer: "adam", Clip: 10,
+// defs are the task's built-in profiles.
+func defs() map[string]experiment.Definition[Settings] {
+	common := func() Settings {
+		return Settings{
+			Curriculum: Curriculum{Start: 0.5, Slope: 3e-4, Long: 0.1},
+			DataSeed:   DataSeed, Init: nn.Init{Kind: nn.Uniform, Scale: 0.08}, ForgetBias: 1,
+			Optimizer: "adam", Clip: 10,
+		}
 	}
-	switch profile {
-	case "paper":
-		// The NTM copy task's sizes (8 bits, lengths up to 20) with the
-		// protocol's 1-layer LSTM of 128.
-		s.Bits, s.MaxLen = 8, 20
-		s.Hidden = 128
-		s.Valid, s.Test = 512, 512
-		s.Updates, s.Batch, s.EvalEvery = 20000, 32, 500
-	case "quick":
-		// Short sequences of 4-bit vectors and a small LSTM: the same
-		// code path within the CPU budget of CI.
-		s.Bits, s.MaxLen = 4, 4
-		s.Hidden = 32
-		s.Curriculum.Slope = 2e-3
-		s.Valid, s.Test = 128, 128
-		s.Updates, s.Batch, s.EvalEvery = 2000, 16, 100
-	default:
-		return Settings{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
+	// The NTM copy task's sizes (8 bits, lengths up to 20) with the
+	// protocol's 1-layer LSTM of 128.
+	paper := common()
+	paper.Bits, paper.MaxLen = 8, 20
+	paper.Hidden = 128
+	paper.Valid, paper.Test = 512, 512
+	paper.Updates, paper.Batch, paper.EvalEvery = 20000, 32, 500
+	// Short sequences of 4-bit vectors and a small LSTM: the same code path
+	// within the CPU budget of CI.
+	quick := common()
+	quick.Bits, quick.MaxLen = 4, 4
+	quick.Hidden = 32
+	quick.Curriculum.Slope = 2e-3
+	quick.Valid, quick.Test = 128, 128
+	quick.Updates, quick.Batch, quick.EvalEvery = 2000, 16, 100
+	// Selection minimises the best validation cost (bits per sequence), a
+	// smoother criterion than the bit error.
+	sel := experiment.Selector{Metric: "best_valid_bps"}
+	lr := []float64{0.0003, 0.001, 0.003, 0.01}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}},
+		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds, LR: lr, Budget: len(lr), Select: sel}},
 	}
-	return s, nil
 }
+
+// definitions resolves the task's profiles.
+var definitions = experiment.Defined[Settings]{Task: Task{}.Name(), Defs: defs}
+
+func settingsFor(p experiment.Profile) (Settings, error) { return definitions.Settings(p) }
 
 func (s Settings) gen() Generator { return Generator{Bits: s.Bits, MaxLen: s.MaxLen} }
 
@@ -86,25 +97,14 @@ func (Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper"} }
+func (Task) Profiles() []string { return definitions.Profiles() }
 
-// Sweep implements experiment.Task. Selection minimises the best validation cost
-// (bits per sequence), a smoother criterion than the bit error.
-func (Task) Sweep(profile string) (experiment.Sweep, error) {
-	sel := experiment.Selector{Metric: "best_valid_bps"}
-	switch profile {
-	case "quick":
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
-	case "paper":
-		lr := []float64{0.0003, 0.001, 0.003, 0.01}
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds, LR: lr, Budget: len(lr), Select: sel}, nil
-	}
-	return experiment.Sweep{}, fmt.Errorf("copy: unknown profile %q (want quick or paper)", profile)
-}
+// Sweep implements experiment.Task.
+func (Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return definitions.Sweep(p) }
 
 // Arch implements experiment.Task.
-func (Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := settingsFor(profile)
+func (Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +156,8 @@ const (
 )
 
 // Run implements experiment.Task.
-func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := settingsFor(spec.Profile)
+func (Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -276,8 +276,8 @@ func score(net nn.Layer[float32], set evalSet, bce *nn.SigmoidBCE[float32]) (bps
 
 // Cost implements experiment.Coster: multiply-adds of training (3 per weight
 // per step) and evaluation, at the mean sequence length.
-func (Task) Cost(profile string) float64 {
-	s, err := settingsFor(profile)
+func (Task) Cost(p experiment.Profile) float64 {
+	s, err := settingsFor(p)
 	if err != nil {
 		return 0
 	}
@@ -303,7 +303,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+func (Task) Settings(p experiment.Profile) (any, error) { return settingsFor(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

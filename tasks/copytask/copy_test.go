@@ -80,7 +80,7 @@ func TestCurriculum(t *testing.T) {
 // sequences: the bit error must fall well below chance, and a second run of
 // the same spec must give the same record.
 func TestRunLearnsAndIsDeterministic(t *testing.T) {
-	s, err := settingsFor("quick")
+	s, err := settingsFor(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestRunLearnsAndIsDeterministic(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, err := settingsFor(p)
+		s, err := settingsFor(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,8 +18,8 @@ var (
 // Workload implements train.Workloader, in sequences: Updates updates of
 // Batch fresh sequences (one "epoch"), and per evaluation the validation
 // and test sequences.
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return train.Workload{}, err
 	}
@@ -38,8 +38,8 @@ func (s Settings) workload() train.Workload {
 // the curriculum draws for the examples of update first (so the batch is
 // padded to a longest sequence as the run's batches are then), laid out
 // by the Generator, all drawn from r.
-func (Task) StepBatch(profile string, first int, r *rand.Rand) (*train.SeqBatch, error) {
-	s, err := settingsFor(profile)
+func (Task) StepBatch(p experiment.Profile, first int, r *rand.Rand) (*train.SeqBatch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +58,8 @@ func seqBatch(b *Batch) *train.SeqBatch {
 
 // Step implements train.Stepper: the loop's update (forwardBackward under
 // Hooks.Update with the profile's optimiser, clipping and learning rate).
-func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
-	s, err := settingsFor(profile)
+func (Task) Step(p experiment.Profile, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +86,8 @@ func (s Settings) step(m *experiment.Model, lr float64, first int, sb *train.Seq
 // Eval implements train.Stepper: one batch of Batch sequences with lengths
 // uniform on 1..MaxLen, as the evaluation sets are drawn, scored as the
 // loop scores them; per sequence.
-func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
-	s, err := settingsFor(profile)
+func (Task) Eval(p experiment.Profile, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -18,7 +18,7 @@ import (
 func firstPoint(t *testing.T, cfg experiment.Config, a experiment.Arch, lr float64) experiment.RunSpec {
 	t.Helper()
 	h := experiment.Hyper{"lr": lr}
-	for _, ax := range cfg.Space("quick", a) {
+	for _, ax := range cfg.Space(experiment.MustBuiltin("quick"), a) {
 		h[ax.Name] = ax.Values[0]
 	}
 	o, err := experiment.ResolveOptions(cfg.Options(), nil)
@@ -42,12 +42,12 @@ func maxMove(a, b []*nn.Param[float32]) float64 {
 // StepBatch and with the run's loop fed that batch at every update: the
 // weights agree, and the updates moved them.
 func TestStepMatchesLoop(t *testing.T) {
-	s, err := settingsFor("quick")
+	s, err := settingsFor(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Updates, s.EvalEvery, s.Valid, s.Test = 5, 5, 16, 16
-	sb, err := Task{}.StepBatch("quick", 1, rand.New(rand.NewPCG(1, 2)))
+	sb, err := Task{}.StepBatch(experiment.MustBuiltin("quick"), 1, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +111,9 @@ func (c capture) Build(a experiment.Arch, h experiment.Hyper, o experiment.Optio
 // TestStepBatchFollowsCurriculum: the batch of a late update has the
 // lengths the run's curriculum draws then, padded to the longest.
 func TestStepBatchFollowsCurriculum(t *testing.T) {
-	s, _ := settingsFor("paper")
+	s, _ := settingsFor(experiment.MustBuiltin("paper"))
 	for _, first := range []int{1, 18000} {
-		b, err := Task{}.StepBatch("paper", first, rng.New(1, "x"))
+		b, err := Task{}.StepBatch(experiment.MustBuiltin("paper"), first, rng.New(1, "x"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestStepBatchFollowsCurriculum(t *testing.T) {
 
 // TestWorkloadMatchesRun checks the counts of the workload against a run.
 func TestWorkloadMatchesRun(t *testing.T) {
-	s, _ := settingsFor("quick")
+	s, _ := settingsFor(experiment.MustBuiltin("quick"))
 	s.Updates, s.EvalEvery, s.Valid, s.Test = 30, 7, 20, 12
 	w := s.workload()
 	spec := experiment.RunSpec{Task: "copy", Profile: "test", Config: "baseline", Seed: 3, Hyper: experiment.Hyper{"lr": 0.01}}
@@ -146,7 +146,7 @@ func TestWorkloadMatchesRun(t *testing.T) {
 		t.Fatalf("run made %d updates and %d evaluations, Workload says %d and %d of %d sequences", rec.Updates, len(rec.Curve), w.Updates(), w.Evaluations(), w.EvalExamples())
 	}
 	for _, p := range (Task{}).Profiles() {
-		w, err := Task{}.Workload(p)
+		w, err := Task{}.Workload(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,11 +13,11 @@ func TestQuickRun(t *testing.T) {
 		t.Skip("trains a network")
 	}
 	spec := experiment.RunSpec{Schema: experiment.Schema, Task: Tanh.Name(), Profile: "quick", Config: "residual", Phase: experiment.Final, Seed: 1, Hyper: experiment.Hyper{"lr": 0.03}}
-	rec, err := Tanh.Run(context.Background(), spec, baselines.Residual{}, nil)
+	rec, err := Tanh.Run(context.Background(), experiment.MustBuiltin(spec.Profile), spec, baselines.Residual{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := Tanh.settings("quick")
+	s, _ := Tanh.settings(experiment.MustBuiltin("quick"))
 	if rec.Updates != s.Updates(s.Split[0]) || len(rec.Curve) != s.Epochs+1 {
 		t.Errorf("%d updates and %d curve points, want %d and %d", rec.Updates, len(rec.Curve), s.Updates(s.Split[0]), s.Epochs+1)
 	}

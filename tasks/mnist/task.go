@@ -49,42 +49,62 @@ var (
 	_ experiment.Coster   = Task{}
 )
 
-func (t Task) settings(profile string) (Settings, error) {
-	if t.Act != nn.Tanh && t.Act != nn.Sigmoid {
-		return Settings{}, fmt.Errorf("mnist: activation %v, want tanh or sigmoid", t.Act)
+// defs are the task's built-in profiles.
+func (t Task) defs() map[string]experiment.Definition[Settings] {
+	common := func() Settings {
+		return Settings{
+			Act: t.Act, Init: nn.Glorot,
+			Settings: train.Settings{Optimizer: "sgd", Momentum: 0.9, Batch: 100},
+		}
 	}
-	s := Settings{
-		Act: t.Act, Init: nn.Glorot,
-		Settings: train.Settings{Optimizer: "sgd", Momentum: 0.9, Batch: 100},
+	// 10 epochs (5,000 updates): the deep sigmoid network's difficulty and
+	// the mollified network's annealing both show within them
+	// (paper/PROTOCOL.md), at a fifth of the cost of 50.
+	paper := common()
+	paper.Split = [3]int{trainPart, officialTrain - trainPart, officialTest}
+	paper.Epochs = 10
+	paper.EvalEvery = 250
+	paper.TrainEval = 10000
+	paper.EvalSubset = 2000
+	paper.Hidden = layers(20, 256)
+	// A first look within the CPU budget: the first 3000 training, 1000
+	// validation and 1000 test images, the same depth of 20 at width 32, 5
+	// epochs (150 updates).
+	quick := common()
+	quick.Split = [3]int{3000, 1000, 1000}
+	quick.Epochs = 5
+	quick.TrainEval = 1000
+	quick.Hidden = layers(20, 32)
+	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
+	lr := []float64{0.003, 0.01, 0.03, 0.1, 0.3, 1}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}},
+		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{
+			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
+			LR: lr, Budget: len(lr), Select: sel,
+		}},
 	}
-	depth, width := 20, 256
-	switch profile {
-	case "paper":
-		// 10 epochs (5,000 updates): the deep sigmoid network's difficulty
-		// and the mollified network's annealing both show within them
-		// (paper/PROTOCOL.md), at a fifth of the cost of 50.
-		s.Split = [3]int{trainPart, officialTrain - trainPart, officialTest}
-		s.Epochs = 10
-		s.EvalEvery = 250
-		s.TrainEval = 10000
-		s.EvalSubset = 2000
-	case "quick":
-		// A first look within the CPU budget: the first 3000 training,
-		// 1000 validation and 1000 test images, the same depth of 20 at
-		// width 32, 5 epochs (150 updates).
-		s.Split = [3]int{3000, 1000, 1000}
-		s.Epochs = 5
-		s.TrainEval = 1000
-		width = 32
-	default:
-		return Settings{}, fmt.Errorf("mnist: unknown profile %q (want quick or paper)", profile)
-	}
-	s.Hidden = make([]int, depth)
-	for i := range s.Hidden {
-		s.Hidden[i] = width
-	}
-	return s, nil
 }
+
+func layers(depth, width int) []int {
+	h := make([]int, depth)
+	for i := range h {
+		h[i] = width
+	}
+	return h
+}
+
+// definitions resolves the variant's profiles.
+func (t Task) definitions() experiment.Defined[Settings] {
+	return experiment.Defined[Settings]{Task: t.Name(), Defs: t.defs, Complete: func(s Settings) (Settings, error) {
+		if s.Act != nn.Tanh && s.Act != nn.Sigmoid {
+			return s, fmt.Errorf("activation %v, want tanh or sigmoid", s.Act)
+		}
+		return s, nil
+	}}
+}
+
+func (t Task) settings(p experiment.Profile) (Settings, error) { return t.definitions().Settings(p) }
 
 func (s Settings) arch() *experiment.MLP {
 	return &experiment.MLP{In: Pixels, Hidden: s.Hidden, Out: 10, Act: s.Act, Init: s.Init}
@@ -99,28 +119,15 @@ func (t Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper"} }
+func (t Task) Profiles() []string { return t.definitions().Profiles() }
 
 // Sweep implements experiment.Task. Tuning maximises the best validation
 // accuracy.
-func (t Task) Sweep(profile string) (experiment.Sweep, error) {
-	if _, err := t.settings(profile); err != nil {
-		return experiment.Sweep{}, err
-	}
-	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
-	if profile == "quick" {
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
-	}
-	lr := []float64{0.003, 0.01, 0.03, 0.1, 0.3, 1}
-	return experiment.Sweep{
-		Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
-		LR: lr, Budget: len(lr), Select: sel,
-	}, nil
-}
+func (t Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return t.definitions().Sweep(p) }
 
 // Arch implements experiment.Task.
-func (t Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := t.settings(profile)
+func (t Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := t.settings(p)
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +135,8 @@ func (t Task) Arch(profile string) (experiment.Arch, error) {
 }
 
 // Run implements experiment.Task.
-func (t Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := t.settings(spec.Profile)
+func (t Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := t.settings(p)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +149,7 @@ func (t Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.C
 
 // CheckData implements experiment.DataChecker: it finds and reads the
 // MNIST files (kept for the runs).
-func (Task) CheckData(string) error {
+func (Task) CheckData(experiment.Profile) error {
 	_, err := loadOfficial()
 	return err
 }
@@ -213,8 +220,8 @@ func split(s *Set, from, n int) train.Split {
 
 // Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
-func (t Task) Cost(profile string) float64 {
-	s, err := t.settings(profile)
+func (t Task) Cost(p experiment.Profile) float64 {
+	s, err := t.settings(p)
 	if err != nil {
 		return 0
 	}
@@ -247,7 +254,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (t Task) Settings(profile string) (any, error) { return t.settings(profile) }
+func (t Task) Settings(p experiment.Profile) (any, error) { return t.settings(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

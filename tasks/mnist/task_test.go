@@ -53,29 +53,29 @@ func TestVariants(t *testing.T) {
 	}
 	for _, task := range []Task{Tanh, Sigmoid} {
 		for _, p := range task.Profiles() {
-			a, err := task.Arch(p)
+			a, err := task.Arch(experiment.MustBuiltin(p))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if m, ok := a.(*experiment.MLP); !ok || m.In != Pixels || m.Out != 10 || len(m.Hidden) != 20 || m.Act != task.Act {
 				t.Errorf("%s %s: arch %+v, want a 784-input, 20-layer %v MLP with 10 outputs", task.Name(), p, a, task.Act)
 			}
-			if _, err := task.Sweep(p); err != nil {
+			if _, err := task.Sweep(experiment.MustBuiltin(p)); err != nil {
 				t.Fatal(err)
 			}
-			if task.Cost(p) <= 0 {
-				t.Errorf("%s %s: cost %v", task.Name(), p, task.Cost(p))
+			if task.Cost(experiment.MustBuiltin(p)) <= 0 {
+				t.Errorf("%s %s: cost %v", task.Name(), p, task.Cost(experiment.MustBuiltin(p)))
 			}
 		}
-		s, _ := task.settings("paper")
+		s, _ := task.settings(experiment.MustBuiltin("paper"))
 		if len(s.Hidden) != 20 || s.Hidden[0] != 256 || s.Epochs != 10 || s.Split != [3]int{50000, 10000, 10000} || s.Act != task.Act {
 			t.Errorf("%s paper settings %+v", task.Name(), s)
 		}
 	}
-	if _, err := (Task{Act: nn.ReLU}).Arch("quick"); err == nil {
+	if _, err := (Task{Act: nn.ReLU}).Arch(experiment.MustBuiltin("quick")); err == nil {
 		t.Error("a ReLU variant was accepted")
 	}
-	if _, err := Tanh.Sweep("huge"); err == nil {
+	if _, err := Tanh.Sweep(experiment.Profile{Name: "huge", Base: "huge"}); err == nil {
 		t.Error("an unknown profile was accepted")
 	}
 }

@@ -1,12 +1,15 @@
 package mnist
 
-import "github.com/mollifying/mollify/train"
+import (
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/train"
+)
 
 var _ train.Workloader = Task{}
 
 // Workload implements train.Workloader.
-func (t Task) Workload(profile string) (train.Workload, error) {
-	s, err := t.settings(profile)
+func (t Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := t.settings(p)
 	if err != nil {
 		return train.Workload{}, err
 	}

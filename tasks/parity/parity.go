@@ -13,76 +13,87 @@ import (
 )
 
 // Settings are the parity task's sizes and training settings for a profile.
+// Every field is in its JSON form, the names a profile file uses.
 type Settings struct {
-	Bits               int     `json:"bits"`
-	Train, Valid, Test int     `json:"-"`
-	Split              [3]int  `json:"split"`
-	DataSeed           uint64  `json:"data_seed"`
-	Depth, Width       int     `json:"-"`
-	Hidden             []int   `json:"hidden"`
-	Act                nn.Kind `json:"activation"`
-	Init               nn.Init `json:"init"`
+	Bits int `json:"bits"`
+	// Split is the number of training, validation and test vectors.
+	Split    [3]int  `json:"split"`
+	DataSeed uint64  `json:"data_seed"`
+	Hidden   []int   `json:"hidden"`
+	Act      nn.Kind `json:"activation"`
+	Init     nn.Init `json:"init"`
 	train.Settings
 }
 
 // DataSeed is the seed of the parity data in every profile.
 const DataSeed = 40
 
-func (t Task) settingsFor(name string) (Settings, error) {
-	s := Settings{
-		Bits: 40, DataSeed: DataSeed, Act: nn.Sigmoid, Init: nn.Glorot,
-		Settings: train.Settings{
-			Optimizer: "sgd", Momentum: 0.9, Batch: 100,
-			TrainEval: 5000, TargetMetric: train.TrainEvalAcc, TargetValue: 0.9,
-		},
+func layers(depth, width int) []int {
+	h := make([]int, depth)
+	for i := range h {
+		h[i] = width
 	}
-	switch name {
-	case "paper":
-		s.Train, s.Valid, s.Test = 90000, 5000, 5000
-		s.Depth, s.Width = 6, 100
-		s.Epochs = 200
-		s.EvalSubset = 2000
-	case "quick":
-		// A stand-in small enough for CI: 8-bit parity, every one of the
-		// 256 vectors used (192 / 32 / 32), the same 6-layer depth at width
-		// 64. 40-bit parity is learned by no configuration within a budget
-		// of minutes.
-		s.Bits = 8
-		s.Train, s.Valid, s.Test = 192, 32, 32
-		s.Depth, s.Width = 6, 64
-		s.Batch = 32
-		s.Epochs = 400
-		s.EvalEvery = 100
-		s.TrainEval = 192
-	default:
-		return Settings{}, fmt.Errorf("parity: unknown profile %q (want quick or paper)", name)
-	}
-	if t.SmallData {
-		if name == "paper" {
-			// 2,000 training and 500 validation examples, the regime of
-			// the only public parity generator for the paper; 1,000
-			// epochs (20,000 updates), evaluated every 200.
-			s.Train, s.Valid, s.Test = 2000, 500, 500
-			s.Epochs, s.EvalEvery = 1000, 200
-			s.TrainEval = 2000
-		} else {
-			s.Train, s.Valid, s.Test = 64, 32, 32
-			s.TrainEval = 64
+	return h
+}
+
+// defs are the task's built-in profiles.
+func (t Task) defs() map[string]experiment.Definition[Settings] {
+	common := func() Settings {
+		return Settings{
+			Bits: 40, DataSeed: DataSeed, Act: nn.Sigmoid, Init: nn.Glorot,
+			Settings: train.Settings{
+				Optimizer: "sgd", Momentum: 0.9, Batch: 100,
+				TrainEval: 5000, TargetMetric: train.TrainEvalAcc, TargetValue: 0.9,
+			},
 		}
+	}
+	paper, quick := common(), common()
+	paper.Split = [3]int{90000, 5000, 5000}
+	paper.Epochs = 200
+	paper.EvalSubset = 2000
+	paperWidth := 100
+	// A stand-in small enough for CI: 8-bit parity, every one of the 256
+	// vectors used (192 / 32 / 32), the same 6-layer depth at width 64.
+	// 40-bit parity is learned by no configuration within a budget of
+	// minutes.
+	quick.Bits = 8
+	quick.Split = [3]int{192, 32, 32}
+	quick.Batch = 32
+	quick.Epochs = 400
+	quick.EvalEvery = 100
+	quick.TrainEval = 192
+	quickWidth := 64
+	if t.SmallData {
+		// 2,000 training and 500 validation examples, the regime of the
+		// only public parity generator for the paper; 1,000 epochs (20,000
+		// updates), evaluated every 200.
+		paper.Split = [3]int{2000, 500, 500}
+		paper.Epochs, paper.EvalEvery = 1000, 200
+		paper.TrainEval = 2000
+		quick.Split = [3]int{64, 32, 32}
+		quick.TrainEval = 64
 	}
 	if t.Width > 0 {
-		s.Width = t.Width
-		if name == "quick" {
-			s.Width = t.Width / 4
-		}
+		paperWidth, quickWidth = t.Width, t.Width/4
 	}
-	s.Split = [3]int{s.Train, s.Valid, s.Test}
-	s.Hidden = make([]int, s.Depth)
-	for i := range s.Hidden {
-		s.Hidden[i] = s.Width
+	paper.Hidden, quick.Hidden = layers(6, paperWidth), layers(6, quickWidth)
+	sel := experiment.Selector{Metric: train.TrainEvalLoss}
+	lr := []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1, 0.3}, Budget: 2, Select: sel}},
+		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{
+			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
+			LR: lr, Budget: len(lr), Select: sel,
+		}},
 	}
-	return s, nil
 }
+
+// definitions resolves the variant's profiles.
+func (t Task) definitions() experiment.Defined[Settings] {
+	return experiment.Defined[Settings]{Task: t.Name(), Defs: t.defs}
+}
+
+func (t Task) settingsFor(p experiment.Profile) (Settings, error) { return t.definitions().Settings(p) }
 
 // Task is the parity task. Its zero value is the regime of 90k training
 // examples at width 100; the variants change the data regime or the width
@@ -119,35 +130,22 @@ func (t Task) Name() string {
 
 // Summary implements experiment.Task.
 func (t Task) Summary() string {
-	s, _ := t.settingsFor("paper")
-	return fmt.Sprintf("40-bit parity, %d training examples, 6-layer sigmoid MLP of width %d, SGD with momentum (paper Sec. 8.1, Fig. 4); quick: 8-bit parity", s.Train, s.Width)
+	s := t.defs()[experiment.Paper].Settings
+	return fmt.Sprintf("40-bit parity, %d training examples, 6-layer sigmoid MLP of width %d, SGD with momentum (paper Sec. 8.1, Fig. 4); quick: 8-bit parity", s.Split[0], s.Hidden[0])
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper"} }
+func (t Task) Profiles() []string { return t.definitions().Profiles() }
 
 // Sweep implements experiment.Task. Tuning minimises the final training loss of
 // the deterministic network: the paper's claim is about how fast the training
 // loss falls (Fig. 4), and 40-bit parity is not expected to generalise from
 // 90k examples, so validation accuracy would select on noise.
-func (Task) Sweep(profile string) (experiment.Sweep, error) {
-	sel := experiment.Selector{Metric: train.TrainEvalLoss}
-	switch profile {
-	case "quick":
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1, 0.3}, Budget: 2, Select: sel}, nil
-	case "paper":
-		lr := []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2}
-		return experiment.Sweep{
-			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
-			LR: lr, Budget: len(lr), Select: sel,
-		}, nil
-	}
-	return experiment.Sweep{}, fmt.Errorf("parity: unknown profile %q (want quick or paper)", profile)
-}
+func (t Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return t.definitions().Sweep(p) }
 
 // Run implements experiment.Task.
-func (t Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := t.settingsFor(spec.Profile)
+func (t Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := t.settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +162,7 @@ var cache memo.Map[string, *train.Data]
 // sweep shares it.
 func cachedData(s Settings) *train.Data {
 	d, _ := cache.Get(fmt.Sprint(s.Bits, s.Split, s.DataSeed), func() (*train.Data, error) {
-		return Generate(s.Bits, s.Train, s.Valid, s.Test, s.DataSeed), nil
+		return Generate(s.Bits, s.Split[0], s.Split[1], s.Split[2], s.DataSeed), nil
 	})
 	return d
 }
@@ -212,8 +210,8 @@ func Generate(nbits, nTrain, nValid, nTest int, seed uint64) *train.Data {
 }
 
 // Arch implements experiment.Task.
-func (t Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := t.settingsFor(profile)
+func (t Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := t.settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -222,22 +220,23 @@ func (t Task) Arch(profile string) (experiment.Arch, error) {
 
 // Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
-func (t Task) Cost(profile string) float64 {
-	s, err := t.settingsFor(profile)
-	if err != nil {
+func (t Task) Cost(p experiment.Profile) float64 {
+	s, err := t.settingsFor(p)
+	if err != nil || len(s.Hidden) == 0 {
 		return 0
 	}
-	weights := s.Bits * s.Width
-	for range s.Depth - 1 {
-		weights += s.Width * s.Width
+	weights, in := 0, s.Bits
+	for _, w := range s.Hidden {
+		weights += in * w
+		in = w
 	}
-	weights += 2 * s.Width
-	train := float64(s.Updates(s.Train)*s.Batch) * 3
+	weights += 2 * in
+	train := float64(s.Updates(s.Split[0])*s.Batch) * 3
 	every := s.EvalEvery
 	if every == 0 {
-		every = s.Train / s.Batch
+		every = max(1, s.Split[0]/s.Batch)
 	}
-	evals := float64(s.Updates(s.Train)/every+1) * float64(s.TrainEval+s.Valid+s.Test)
+	evals := float64(s.Updates(s.Split[0])/every+1) * float64(s.TrainEval+s.Split[1]+s.Split[2])
 	return (train + evals) * float64(weights)
 }
 
@@ -261,7 +260,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (t Task) Settings(profile string) (any, error) { return t.settingsFor(profile) }
+func (t Task) Settings(p experiment.Profile) (any, error) { return t.settingsFor(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

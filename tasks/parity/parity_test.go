@@ -57,14 +57,14 @@ func TestGenerate(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, err := (Task{}).settingsFor(p)
+		s, err := (Task{}).settingsFor(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Validate(); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		sw, err := (Task{}).Sweep(p)
+		sw, err := (Task{}).Sweep(experiment.MustBuiltin(p))
 		if err != nil || len(sw.Seeds) == 0 || len(sw.LR) == 0 || sw.Budget < len(sw.LR) {
 			t.Fatalf("%s: sweep %+v, %v", p, sw, err)
 		}
@@ -75,19 +75,19 @@ func TestProfiles(t *testing.T) {
 				}
 			}
 		}
-		a, err := (Task{}).Arch(p)
+		a, err := (Task{}).Arch(experiment.MustBuiltin(p))
 		if err != nil || len(a.(*experiment.MLP).Hidden) != 6 {
 			t.Fatalf("%s: arch %+v, %v", p, a, err)
 		}
-		if (Task{}).Cost(p) <= 0 {
+		if (Task{}).Cost(experiment.MustBuiltin(p)) <= 0 {
 			t.Fatalf("%s: no cost", p)
 		}
 	}
-	paper, _ := (Task{}).settingsFor("paper")
-	if paper.Bits != 40 || paper.Split != [3]int{90000, 5000, 5000} || paper.Width != 100 || paper.Epochs != 200 || paper.Batch != 100 {
+	paper, _ := (Task{}).settingsFor(experiment.MustBuiltin("paper"))
+	if paper.Bits != 40 || paper.Split != [3]int{90000, 5000, 5000} || paper.Hidden[0] != 100 || paper.Epochs != 200 || paper.Batch != 100 {
 		t.Fatalf("paper profile drifted from paper/PROTOCOL.md: %+v", paper)
 	}
-	if _, err := (Task{}).settingsFor("huge"); err == nil {
+	if _, err := (Task{}).settingsFor(experiment.Profile{Name: "huge", Base: "huge"}); err == nil {
 		t.Fatal("unknown profile accepted")
 	}
 }

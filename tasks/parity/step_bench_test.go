@@ -20,7 +20,7 @@ import (
 // draws of a p > 0 step alone. The target of issue 3 is mollified within
 // 1.2× of the baseline.
 func BenchmarkStep(b *testing.B) {
-	s, err := (Task{}).settingsFor("paper")
+	s, err := (Task{}).settingsFor(experiment.MustBuiltin("paper"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,10 +67,10 @@ func BenchmarkStep(b *testing.B) {
 	// from math/rand/v2 in their fixed order.
 	b.Run("draws_only", func(b *testing.B) {
 		rnd := rand.New(rand.NewPCG(3, 4))
-		n := s.Batch * s.Width
+		n := s.Batch * s.Hidden[0]
 		xi, pi := make([]float32, n), make([]float32, n)
 		for b.Loop() {
-			for range s.Depth {
+			for range len(s.Hidden) {
 				for i := range xi {
 					a := math.Abs(rnd.NormFloat64())
 					u := rnd.Float64()

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/mollifying/mollify/experiment"
 )
 
 func TestShapesArePentominoes(t *testing.T) {
@@ -371,7 +373,7 @@ func BenchmarkGenerate(b *testing.B) {
 // BenchmarkDatasetPaper measures generating and rendering the paper
 // profile's 110,000 images (1.8 GB of float32); run with -benchtime 1x.
 func BenchmarkDatasetPaper(b *testing.B) {
-	s, err := settingsFor("paper")
+	s, err := settingsFor(experiment.MustBuiltin("paper"))
 	if err != nil {
 		b.Fatal(err)
 	}

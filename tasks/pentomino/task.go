@@ -34,42 +34,55 @@ type Settings struct {
 	train.Settings
 }
 
-func settingsFor(profile string) (Settings, error) {
-	s := Settings{
-		DataSeeds: [3]uint64{TrainSeed, ValidSeed, TestSeed},
-		Act:       nn.Tanh, Init: nn.Glorot,
-		Settings: train.Settings{Optimizer: "sgd", Momentum: 0.9, Batch: 100},
+// defs are the task's built-in profiles.
+func defs() map[string]experiment.Definition[Settings] {
+	common := func(width int) Settings {
+		return Settings{
+			DataSeeds: [3]uint64{TrainSeed, ValidSeed, TestSeed},
+			Hidden:    []int{width, width, width, width},
+			Act:       nn.Tanh, Init: nn.Glorot,
+			Settings: train.Settings{Optimizer: "sgd", Momentum: 0.9, Batch: 100},
+		}
 	}
-	width, depth := 512, 4
-	switch profile {
-	case "paper":
-		s.Split = [3]int{80000, 10000, 20000}
-		s.Epochs = 100
-		s.TrainEval = 10000
-	case experiment.Reduced:
-		// The paper profile's model and data, 10 of its 100 epochs: a
-		// cheaper look at Sec. 8.1, labelled reduced wherever reported.
-		s.Split = [3]int{80000, 10000, 20000}
-		s.Epochs = 10
-		s.TrainEval = 10000
-	case "quick":
-		// A first look within the CPU budget: the first 2000 / 500 / 500
-		// images of the same three sets, the same depth at width 64, five
-		// epochs (100 updates). Every configuration stays near chance at
-		// this size; the profile checks that the task runs end to end.
-		s.Split = [3]int{2000, 500, 500}
-		s.Epochs = 5
-		s.TrainEval = 500
-		width = 64
-	default:
-		return Settings{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)
+	paper := common(512)
+	paper.Split = [3]int{80000, 10000, 20000}
+	paper.Epochs = 100
+	paper.TrainEval = 10000
+	// The paper profile's model and data, 10 of its 100 epochs: a cheaper
+	// look at Sec. 8.1, labelled reduced wherever reported.
+	reduced := common(512)
+	reduced.Split = [3]int{80000, 10000, 20000}
+	reduced.Epochs = 10
+	reduced.TrainEval = 10000
+	// A first look within the CPU budget: the first 2000 / 500 / 500 images
+	// of the same three sets, the same depth at width 64, five epochs (100
+	// updates). Every configuration stays near chance at this size; the
+	// profile checks that the task runs end to end.
+	quick := common(64)
+	quick.Split = [3]int{2000, 500, 500}
+	quick.Epochs = 5
+	quick.TrainEval = 500
+	// Tuning maximises the best validation accuracy, the quantity whose
+	// epoch picks the reported test accuracy.
+	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
+	lr := []float64{0.003, 0.01, 0.03, 0.1, 0.3}
+	// Reduced: three learning rates around the paper profile's middle, one
+	// tuning seed, three final seeds.
+	rlr := []float64{0.01, 0.03, 0.1}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}},
+		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{
+			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
+			LR: lr, Budget: len(lr), Select: sel,
+		}},
+		experiment.Reduced: {Settings: reduced, Sweep: experiment.Sweep{Seeds: []uint64{1, 2, 3}, TuneSeeds: []uint64{101}, LR: rlr, Budget: len(rlr), Select: sel}},
 	}
-	s.Hidden = make([]int, depth)
-	for i := range s.Hidden {
-		s.Hidden[i] = width
-	}
-	return s, nil
 }
+
+// definitions resolves the task's profiles.
+var definitions = experiment.Defined[Settings]{Task: Task{}.Name(), Defs: defs}
+
+func settingsFor(p experiment.Profile) (Settings, error) { return definitions.Settings(p) }
 
 func (s Settings) arch() *experiment.MLP {
 	return &experiment.MLP{In: Inputs, Hidden: s.Hidden, Out: 2, Act: s.Act, Init: s.Init}
@@ -93,33 +106,14 @@ func (Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper", experiment.Reduced} }
+func (Task) Profiles() []string { return definitions.Profiles() }
 
-// Sweep implements experiment.Task. Tuning maximises the best validation
-// accuracy, the quantity whose epoch picks the reported test accuracy.
-func (Task) Sweep(profile string) (experiment.Sweep, error) {
-	sel := experiment.Selector{Metric: "best_valid_acc", Maximize: true}
-	switch profile {
-	case "quick":
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.03, 0.1}, Budget: 2, Select: sel}, nil
-	case "paper":
-		lr := []float64{0.003, 0.01, 0.03, 0.1, 0.3}
-		return experiment.Sweep{
-			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
-			LR: lr, Budget: len(lr), Select: sel,
-		}, nil
-	case experiment.Reduced:
-		// Three learning rates around the paper profile's middle, one
-		// tuning seed, three final seeds.
-		lr := []float64{0.01, 0.03, 0.1}
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3}, TuneSeeds: []uint64{101}, LR: lr, Budget: len(lr), Select: sel}, nil
-	}
-	return experiment.Sweep{}, fmt.Errorf("pentomino: unknown profile %q (want quick or paper)", profile)
-}
+// Sweep implements experiment.Task.
+func (Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return definitions.Sweep(p) }
 
 // Arch implements experiment.Task.
-func (Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := settingsFor(profile)
+func (Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +121,8 @@ func (Task) Arch(profile string) (experiment.Arch, error) {
 }
 
 // Run implements experiment.Task.
-func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := settingsFor(spec.Profile)
+func (Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -161,8 +155,8 @@ func Dataset(sizes [3]int, seeds [3]uint64) *train.Data {
 
 // Cost implements experiment.Coster: multiply-adds of training (forward and
 // backward, 3 per weight per example) and of the evaluations.
-func (Task) Cost(profile string) float64 {
-	s, err := settingsFor(profile)
+func (Task) Cost(p experiment.Profile) float64 {
+	s, err := settingsFor(p)
 	if err != nil {
 		return 0
 	}
@@ -206,7 +200,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+func (Task) Settings(p experiment.Profile) (any, error) { return settingsFor(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

@@ -1,12 +1,15 @@
 package pentomino
 
-import "github.com/mollifying/mollify/train"
+import (
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/train"
+)
 
 var _ train.Workloader = Task{}
 
 // Workload implements train.Workloader.
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return train.Workload{}, err
 	}

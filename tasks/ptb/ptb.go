@@ -28,11 +28,14 @@ type Settings struct {
 	train.LMSettings
 }
 
-func settingsFor(profile string) (Settings, error) {
-	switch profile {
-	case "paper":
-		// Zaremba et al.'s non-regularised "small" recipe with the
-		// paper's three layers (paper/PROTOCOL.md).
+// defs are the task's built-in profiles. The learning rate is Zaremba et
+// al.'s 1 in every profile (paper/PROTOCOL.md fixes it); configurations
+// tune their own constants. Selection minimises the best validation
+// perplexity.
+func defs() map[string]experiment.Definition[Settings] {
+	// Zaremba et al.'s non-regularised "small" recipe with the paper's
+	// three layers (paper/PROTOCOL.md).
+	paper := func() Settings {
 		return Settings{
 			Level: "word", Embed: 200, Hidden: []int{200, 200, 200},
 			Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
@@ -40,31 +43,38 @@ func settingsFor(profile string) (Settings, error) {
 				Epochs: 13, Batch: 20, Steps: 20, EvalBatch: 1, Clip: 5,
 				DecayAfter: 4, Decay: 0.5, TargetPPL: 140,
 			},
-		}, nil
-	case experiment.Reduced:
-		// The paper profile's model and data, 2 of its 13 epochs (before
-		// the first learning-rate decay): a cheaper look at Table 2,
-		// labelled reduced wherever it is reported.
-		s, _ := settingsFor(experiment.Paper)
-		s.Epochs = 2
-		return s, nil
-	case "quick":
-		// Character-level PTB on prefixes of the splits with a small
-		// two-layer LSTM: the same code path (embedding, stacked LSTM,
-		// truncated BPTT with carried state, decay, clipping) within the
-		// CPU budget of the quick profile.
-		return Settings{
-			Level: "char", Train: 24000, Valid: 3000, Test: 3000,
-			Embed: 16, Hidden: []int{64, 64},
-			Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
-			LMSettings: train.LMSettings{
-				Epochs: 3, Batch: 20, Steps: 20, EvalBatch: 10, EvalEvery: 30, Clip: 5,
-				DecayAfter: 2, Decay: 0.5, Bits: true, TargetPPL: 15,
-			},
-		}, nil
+		}
 	}
-	return Settings{}, fmt.Errorf("ptb: unknown profile %q (want quick or paper)", profile)
+	// The paper profile's model and data, 2 of its 13 epochs (before the
+	// first learning-rate decay): a cheaper look at Table 2, labelled
+	// reduced wherever it is reported.
+	reduced := paper()
+	reduced.Epochs = 2
+	// Character-level PTB on prefixes of the splits with a small two-layer
+	// LSTM: the same code path (embedding, stacked LSTM, truncated BPTT
+	// with carried state, decay, clipping) within the CPU budget of the
+	// quick profile.
+	quick := Settings{
+		Level: "char", Train: 24000, Valid: 3000, Test: 3000,
+		Embed: 16, Hidden: []int{64, 64},
+		Init: nn.Init{Kind: nn.Uniform, Scale: 0.1},
+		LMSettings: train.LMSettings{
+			Epochs: 3, Batch: 20, Steps: 20, EvalBatch: 10, EvalEvery: 30, Clip: 5,
+			DecayAfter: 2, Decay: 0.5, Bits: true, TargetPPL: 15,
+		},
+	}
+	sel := experiment.Selector{Metric: "best_valid_ppl"}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick:   {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 1, Select: sel}},
+		experiment.Paper:   {Settings: paper(), Sweep: experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}},
+		experiment.Reduced: {Settings: reduced, Sweep: experiment.Sweep{Seeds: []uint64{1, 2, 3}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}},
+	}
 }
+
+// definitions resolves the task's profiles.
+var definitions = experiment.Defined[Settings]{Task: Task{}.Name(), Defs: defs}
+
+func settingsFor(p experiment.Profile) (Settings, error) { return definitions.Settings(p) }
 
 // vocabSize is the vocabulary of a level: PTB's 10k words, or the 50
 // symbols of the character files.
@@ -94,27 +104,14 @@ func (Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper", experiment.Reduced} }
+func (Task) Profiles() []string { return definitions.Profiles() }
 
-// Sweep implements experiment.Task. The learning rate is Zaremba et al.'s 1 in
-// both profiles (paper/PROTOCOL.md fixes it); configurations tune their own
-// constants. Selection minimises the best validation perplexity.
-func (Task) Sweep(profile string) (experiment.Sweep, error) {
-	sel := experiment.Selector{Metric: "best_valid_ppl"}
-	switch profile {
-	case "quick":
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 1, Select: sel}, nil
-	case "paper":
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}, nil
-	case experiment.Reduced:
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3}, TuneSeeds: []uint64{101}, LR: []float64{1}, Budget: 3, Select: sel}, nil
-	}
-	return experiment.Sweep{}, fmt.Errorf("ptb: unknown profile %q (want quick or paper)", profile)
-}
+// Sweep implements experiment.Task.
+func (Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return definitions.Sweep(p) }
 
 // Arch implements experiment.Task.
-func (Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := settingsFor(profile)
+func (Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +119,8 @@ func (Task) Arch(profile string) (experiment.Arch, error) {
 }
 
 // Run implements experiment.Task.
-func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := settingsFor(spec.Profile)
+func (Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +155,8 @@ var (
 // CheckData implements experiment.DataChecker: it reads the PTB files
 // (the module's copy, or $MOLLIFY_PTB's) and checks their checksums; the
 // corpus is kept for the runs.
-func (Task) CheckData(profile string) error {
-	s, err := settingsFor(profile)
+func (Task) CheckData(p experiment.Profile) error {
+	s, err := settingsFor(p)
 	if err != nil {
 		return err
 	}
@@ -203,8 +200,8 @@ func corpus(s Settings) (*train.Corpus, error) {
 // Cost implements experiment.Coster: multiply-adds of training (3 per weight
 // per token) and of the evaluations (1 per weight per token), with the
 // profile's nominal split sizes.
-func (Task) Cost(profile string) float64 {
-	s, err := settingsFor(profile)
+func (Task) Cost(p experiment.Profile) float64 {
+	s, err := settingsFor(p)
 	if err != nil {
 		return 0
 	}
@@ -261,7 +258,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+func (Task) Settings(p experiment.Profile) (any, error) { return settingsFor(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

@@ -65,7 +65,7 @@ func TestRunIsDeterministicAndLearns(t *testing.T) {
 
 func TestProfiles(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, err := settingsFor(p)
+		s, err := settingsFor(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,14 +75,14 @@ func TestProfiles(t *testing.T) {
 		if err := s.arch().Validate(); err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		if (Task{}).Cost(p) <= 0 {
+		if (Task{}).Cost(experiment.MustBuiltin(p)) <= 0 {
 			t.Fatalf("%s: no cost", p)
 		}
 	}
-	if (Task{}).Cost("quick") >= (Task{}).Cost("paper")/1000 {
+	if (Task{}).Cost(experiment.MustBuiltin("quick")) >= (Task{}).Cost(experiment.MustBuiltin("paper"))/1000 {
 		t.Error("the quick profile is not much cheaper than the paper profile")
 	}
-	if _, err := settingsFor("huge"); err == nil {
+	if _, err := settingsFor(experiment.Profile{Name: "huge", Base: "huge"}); err == nil {
 		t.Error("unknown profile accepted")
 	}
 }

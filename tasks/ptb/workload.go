@@ -18,8 +18,8 @@ var (
 // windows per epoch, and per evaluation the tokens LanguageModel predicts
 // in the validation and test streams (each cut into EvalBatch columns, of
 // which the last token has no successor).
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return train.Workload{}, err
 	}
@@ -51,8 +51,8 @@ func (s Settings) workload() (train.Workload, error) {
 
 // StepBatch implements train.Stepper: a window of Steps tokens in Batch
 // columns (train.LMWindow).
-func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, error) {
-	s, err := settingsFor(profile)
+func (Task) StepBatch(p experiment.Profile, _ int, r *rand.Rand) (*train.SeqBatch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +60,8 @@ func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, err
 }
 
 // Step implements train.Stepper: LanguageModel's update (train.NewLMStep).
-func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
-	s, err := settingsFor(profile)
+func (Task) Step(p experiment.Profile, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -70,8 +70,8 @@ func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *
 
 // Eval implements train.Stepper: one window of the evaluation's columns
 // (train.NewLMEval), per token.
-func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
-	s, err := settingsFor(profile)
+func (Task) Eval(p experiment.Profile, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, 0, err
 	}

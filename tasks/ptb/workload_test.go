@@ -33,8 +33,8 @@ func TestWorkloadMatchesRun(t *testing.T) {
 
 func TestWorkloadLRAndSizes(t *testing.T) {
 	for _, p := range (Task{}).Profiles() {
-		s, _ := settingsFor(p)
-		w, err := (Task{}).Workload(p)
+		s, _ := settingsFor(experiment.MustBuiltin(p))
+		w, err := (Task{}).Workload(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestWorkloadLRAndSizes(t *testing.T) {
 			t.Fatalf("%s: splits of %v tokens, sizes says %v", p, got, s.sizes())
 		}
 	}
-	w, _ := (Task{}).Workload("paper")
+	w, _ := (Task{}).Workload(experiment.MustBuiltin("paper"))
 	if w.Updates() != 13*2323 || w.Evaluations() != 14 || w.EvalExamples() != 73759+82429 {
 		t.Fatalf("paper workload: %d updates, %d evaluations of %d tokens", w.Updates(), w.Evaluations(), w.EvalExamples())
 	}

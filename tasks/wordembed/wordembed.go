@@ -40,25 +40,43 @@ type Settings struct {
 // DataSeed draws the target vectors and the split in every profile.
 const DataSeed = 2017
 
-func settingsFor(profile string) (Settings, error) {
-	s := Settings{
-		Split: 0.1, DataSeed: DataSeed, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}, Clip: 5,
+// defs are the task's built-in profiles. Selection minimises the
+// validation loss.
+func defs() map[string]experiment.Definition[Settings] {
+	common := func() Settings {
+		return Settings{Split: 0.1, DataSeed: DataSeed, Init: nn.Init{Kind: nn.Uniform, Scale: 0.1}, Clip: 5}
 	}
-	switch profile {
-	case "paper":
-		s.Vectors = SGNS{Dim: 100, Window: 5, Negative: 5, Epochs: 5, LR: 0.025, Sample: 1e-3}
-		s.Embed, s.Hidden = 32, []int{128, 128}
-		s.Epochs, s.Batch, s.TrainEval = 40, 32, 2000
-	case "quick":
-		s.Vectors = SGNS{Dim: 16, Window: 5, Negative: 5, Epochs: 1, LR: 0.025, Sample: 1e-3}
-		s.Words = 1200
-		s.Embed, s.Hidden = 12, []int{24, 24}
-		s.Epochs, s.Batch, s.TrainEval = 8, 20, 400
-	default:
-		return Settings{}, fmt.Errorf("wordembed: unknown profile %q (want quick or paper)", profile)
+	paper := common()
+	paper.Vectors = SGNS{Dim: 100, Window: 5, Negative: 5, Epochs: 5, LR: 0.025, Sample: 1e-3}
+	paper.Embed, paper.Hidden = 32, []int{128, 128}
+	paper.Epochs, paper.Batch, paper.TrainEval = 40, 32, 2000
+	quick := common()
+	quick.Vectors = SGNS{Dim: 16, Window: 5, Negative: 5, Epochs: 1, LR: 0.025, Sample: 1e-3}
+	quick.Words = quickWords
+	quick.Embed, quick.Hidden = 12, []int{24, 24}
+	quick.Epochs, quick.Batch, quick.TrainEval = 8, 20, 400
+	sel := experiment.Selector{Metric: "best_valid_loss"}
+	lr := []float64{0.0003, 0.001, 0.003, 0.01}
+	return map[string]experiment.Definition[Settings]{
+		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}},
+		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds, LR: lr, Budget: len(lr), Select: sel}},
+	}
+}
+
+// quickWords is the quick profile's word count.
+const quickWords = 1200
+
+// definitions resolves the task's profiles. The character vocabulary
+// must be known without building the data, so a profile may choose only a
+// word count whose word set is known (see wordSets).
+var definitions = experiment.Defined[Settings]{Task: Task{}.Name(), Defs: defs, Complete: func(s Settings) (Settings, error) {
+	if _, ok := wordSets[s.Words]; !ok {
+		return s, fmt.Errorf("words = %d, want 0 (every word) or %d: the network's character vocabulary is known only for those word sets", s.Words, quickWords)
 	}
 	return s, nil
-}
+}}
+
+func settingsFor(p experiment.Profile) (Settings, error) { return definitions.Settings(p) }
 
 // Data is the regression problem: words as character ids and their unit
 // target vectors, in three splits.
@@ -232,29 +250,24 @@ func (Task) Summary() string {
 }
 
 // Profiles implements experiment.Task.
-func (Task) Profiles() []string { return []string{"quick", "paper"} }
+func (Task) Profiles() []string { return definitions.Profiles() }
 
-// Sweep implements experiment.Task. Selection minimises the validation loss.
-func (Task) Sweep(profile string) (experiment.Sweep, error) {
-	sel := experiment.Selector{Metric: "best_valid_loss"}
-	switch profile {
-	case "quick":
-		return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.01}, Budget: 1, Select: sel}, nil
-	case "paper":
-		lr := []float64{0.0003, 0.001, 0.003, 0.01}
-		return experiment.Sweep{Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds, LR: lr, Budget: len(lr), Select: sel}, nil
-	}
-	return experiment.Sweep{}, fmt.Errorf("wordembed: unknown profile %q (want quick or paper)", profile)
+// Sweep implements experiment.Task.
+func (Task) Sweep(p experiment.Profile) (experiment.Sweep, error) { return definitions.Sweep(p) }
+
+// wordSet is what the word list of a Words setting looks like, known
+// without building the data (checked when the data are built, and by
+// TestShapeOfTheData): its character vocabulary, and for the workload the
+// batches of an epoch and the step length (see PaperStepLen).
+type wordSet struct{ chars, batches, stepLen int }
+
+var wordSets = map[int]wordSet{
+	0:          {PaperChars, PaperBatches, PaperStepLen},
+	quickWords: {QuickChars, QuickBatches, QuickStepLen},
 }
 
-// charsFor is the size of the character vocabulary of a profile, known
-// without loading the data: Arch must not depend on the files.
-func charsFor(profile string) int {
-	if profile == "quick" {
-		return QuickChars
-	}
-	return PaperChars
-}
+// chars is the size of the character vocabulary of the settings' word set.
+func (s Settings) chars() int { return wordSets[s.Words].chars }
 
 // The character vocabularies of the profiles' word sets (checked when the
 // data are built).
@@ -264,12 +277,12 @@ const (
 )
 
 // Arch implements experiment.Task.
-func (Task) Arch(profile string) (experiment.Arch, error) {
-	s, err := settingsFor(profile)
+func (Task) Arch(p experiment.Profile) (experiment.Arch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
-	return s.arch(charsFor(profile)), nil
+	return s.arch(s.chars()), nil
 }
 
 // Metric names of the task.
@@ -282,8 +295,8 @@ const (
 )
 
 // Run implements experiment.Task.
-func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
-	s, err := settingsFor(spec.Profile)
+func (Task) Run(ctx context.Context, p experiment.Profile, spec experiment.RunSpec, cfg experiment.Config, progress func(float64)) (*experiment.Record, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -291,8 +304,8 @@ func (Task) Run(ctx context.Context, spec experiment.RunSpec, cfg experiment.Con
 	if err != nil {
 		return nil, err
 	}
-	if want := charsFor(spec.Profile); len(d.Chars) != want {
-		return nil, fmt.Errorf("wordembed: %d characters in the %s word set, want %d", len(d.Chars), spec.Profile, want)
+	if want := s.chars(); len(d.Chars) != want {
+		return nil, fmt.Errorf("wordembed: %d characters in the word set of %d words, want %d", len(d.Chars), s.Words, want)
 	}
 	return run(ctx, spec, cfg, s, d, progress)
 }
@@ -444,8 +457,8 @@ func cosine(a, b []float32) float64 {
 
 // Cost implements experiment.Coster: multiply-adds of training and evaluation
 // at a mean word length of 7 characters.
-func (Task) Cost(profile string) float64 {
-	s, err := settingsFor(profile)
+func (Task) Cost(p experiment.Profile) float64 {
+	s, err := settingsFor(p)
 	if err != nil {
 		return 0
 	}
@@ -483,7 +496,7 @@ func (Task) Report() experiment.ReportSpec {
 }
 
 // Settings implements experiment.Task.
-func (Task) Settings(profile string) (any, error) { return settingsFor(profile) }
+func (Task) Settings(p experiment.Profile) (any, error) { return settingsFor(p) }
 
 // FinalMetrics implements experiment.Finals.
 func (Task) FinalMetrics() []string {

@@ -75,7 +75,7 @@ func TestBatchesGroupLengths(t *testing.T) {
 // a small word set: the loss on the training words falls, and a run is a
 // pure function of its spec.
 func TestRunLearnsAndIsDeterministic(t *testing.T) {
-	s, err := settingsFor("quick")
+	s, err := settingsFor(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestRunLearnsAndIsDeterministic(t *testing.T) {
 }
 
 func TestTargetsAreUnitVectors(t *testing.T) {
-	s, _ := settingsFor("quick")
+	s, _ := settingsFor(experiment.MustBuiltin("quick"))
 	d, err := load(s)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestTargetsAreUnitVectors(t *testing.T) {
 			t.Fatalf("%q: |t|² = %v, %d chars", w.Text, n, len(w.Chars))
 		}
 	}
-	a, err := (Task{}).Arch("quick")
+	a, err := (Task{}).Arch(experiment.MustBuiltin("quick"))
 	if err != nil {
 		t.Fatal(err)
 	}

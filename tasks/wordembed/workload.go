@@ -30,12 +30,11 @@ const (
 // use: all but <unk> and <eos>.
 const vocabWords = 9998
 
-// shape returns the batches per epoch and the step length of a profile.
-func shape(profile string) (batches, stepLen int) {
-	if profile == "quick" {
-		return QuickBatches, QuickStepLen
-	}
-	return PaperBatches, PaperStepLen
+// shape returns the batches per epoch and the step length of the
+// settings' word set.
+func (s Settings) shape() (batches, stepLen int) {
+	w := wordSets[s.Words]
+	return w.batches, w.stepLen
 }
 
 // splitSizes are the numbers of training, validation and test words.
@@ -51,12 +50,12 @@ func (s Settings) splitSizes() [3]int {
 // Workload implements train.Workloader, in words: Epochs of the length
 // groups' batches, and per evaluation the fixed training subset, the
 // validation and the test words.
-func (Task) Workload(profile string) (train.Workload, error) {
-	s, err := settingsFor(profile)
+func (Task) Workload(p experiment.Profile) (train.Workload, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return train.Workload{}, err
 	}
-	batches, _ := shape(profile)
+	batches, _ := s.shape()
 	return s.workload(batches), nil
 }
 
@@ -71,12 +70,12 @@ func (s Settings) workload(batches int) train.Workload {
 
 // randomWords draws n words of length chars over the profile's character
 // set with random unit target vectors.
-func randomWords(profile string, s Settings, n, length int, r *rand.Rand) []Word {
+func randomWords(s Settings, n, length int, r *rand.Rand) []Word {
 	ws := make([]Word, n)
 	for i := range ws {
 		w := Word{Chars: make([]int32, length), Target: make([]float32, s.Vectors.Dim)}
 		for j := range w.Chars {
-			w.Chars[j] = int32(r.IntN(charsFor(profile)))
+			w.Chars[j] = int32(r.IntN(s.chars()))
 		}
 		var norm float64
 		for j := range w.Target {
@@ -94,13 +93,13 @@ func randomWords(profile string, s Settings, n, length int, r *rand.Rand) []Word
 
 // StepBatch implements train.Stepper: Batch random words of the profile's
 // step length (see PaperStepLen), laid out as the loop lays out a batch.
-func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, error) {
-	s, err := settingsFor(profile)
+func (Task) StepBatch(p experiment.Profile, _ int, r *rand.Rand) (*train.SeqBatch, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
-	_, length := shape(profile)
-	ws := randomWords(profile, s, s.Batch, length, r)
+	_, length := s.shape()
+	ws := randomWords(s, s.Batch, length, r)
 	idx := make([]int, len(ws))
 	for i := range idx {
 		idx[i] = i
@@ -112,8 +111,8 @@ func (Task) StepBatch(profile string, _ int, r *rand.Rand) (*train.SeqBatch, err
 
 // Step implements train.Stepper: the loop's update (forwardBackward under
 // Hooks.Update with Adam, the profile's clipping and the learning rate).
-func (Task) Step(profile string, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
-	s, err := settingsFor(profile)
+func (Task) Step(p experiment.Profile, m *experiment.Model, lr float64, first int, b *train.SeqBatch) (func() float64, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +130,13 @@ func (s Settings) step(m *experiment.Model, lr float64, first int, b *train.SeqB
 
 // Eval implements train.Stepper: Batch random words of the step length,
 // scored as the loop scores a set (loss and cosine); per word.
-func (Task) Eval(profile string, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
-	s, err := settingsFor(profile)
+func (Task) Eval(p experiment.Profile, m *experiment.Model, r *rand.Rand) (func() float64, int, error) {
+	s, err := settingsFor(p)
 	if err != nil {
 		return nil, 0, err
 	}
-	_, length := shape(profile)
-	ws := randomWords(profile, s, s.Batch, length, r)
+	_, length := s.shape()
+	ws := randomWords(s, s.Batch, length, r)
 	ev := &scorer{batch: s.Batch}
 	return func() float64 {
 		loss, _ := ev.run(m.Net, ws)

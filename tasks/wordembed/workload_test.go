@@ -29,13 +29,13 @@ func TestShapeOfTheData(t *testing.T) {
 		t.Fatalf("%d usable words, vocabWords = %d", len(vocab)-2, vocabWords)
 	}
 	for _, p := range (Task{}).Profiles() {
-		s, _ := settingsFor(p)
+		s, _ := settingsFor(experiment.MustBuiltin(p))
 		vec := &Vectors{Dim: 3, W: make([]float64, 3*len(vocab))}
 		for i := range vec.W {
 			vec.W[i] = float64(i%5) + 0.5
 		}
 		d := build(vocab, vec, s)
-		batches, length := shape(p)
+		batches, length := s.shape()
 		var lenSum int
 		for _, g := range d.Groups {
 			lenSum += len(d.Train[g[0]].Chars) * ((len(g) + s.Batch - 1) / s.Batch)
@@ -47,7 +47,7 @@ func TestShapeOfTheData(t *testing.T) {
 		if got := [3]int{len(d.Train), len(d.Valid), len(d.Test)}; got != s.splitSizes() {
 			t.Errorf("%s: splits of %v words, splitSizes says %v", p, got, s.splitSizes())
 		}
-		w, err := Task{}.Workload(p)
+		w, err := Task{}.Workload(experiment.MustBuiltin(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestShapeOfTheData(t *testing.T) {
 // that an epoch is one batch of all of them.
 func tinyData(s Settings, n int) *Data {
 	r := rand.New(rand.NewPCG(5, 6))
-	d := &Data{Train: randomWords("quick", s, n, 4, r), Valid: randomWords("quick", s, 3, 3, r), Test: randomWords("quick", s, 2, 5, r)}
+	d := &Data{Train: randomWords(s, n, 4, r), Valid: randomWords(s, 3, 3, r), Test: randomWords(s, 2, 5, r)}
 	g := make([]int, n)
 	for i := range g {
 		g[i] = i
@@ -78,7 +78,7 @@ func tinyData(s Settings, n int) *Data {
 // that the shuffle would give them to other words: under it the batch
 // repeats one word.
 func TestStepMatchesLoop(t *testing.T) {
-	s, _ := settingsFor("quick")
+	s, _ := settingsFor(experiment.MustBuiltin("quick"))
 	s.Epochs, s.TrainEval = 4, 5
 	arch := s.arch(QuickChars)
 	for _, cfg := range []experiment.Config{baselines.Baseline{}, baselines.Noisy{}, baselines.Anneal{}, mollified.Config{}} {
@@ -89,14 +89,14 @@ func TestStepMatchesLoop(t *testing.T) {
 					d.Train[i] = d.Train[0]
 				}
 			}
-			b, err := Task{}.StepBatch("quick", 1, rand.New(rand.NewPCG(1, 1)))
+			b, err := Task{}.StepBatch(experiment.MustBuiltin("quick"), 1, rand.New(rand.NewPCG(1, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			b.Steps = 4
 			fill(b.X, b.Y, d.Train, d.Groups[0])
 			h := experiment.Hyper{"lr": 0.01}
-			for _, ax := range cfg.Space("quick", arch) {
+			for _, ax := range cfg.Space(experiment.MustBuiltin("quick"), arch) {
 				h[ax.Name] = ax.Values[0]
 			}
 			o, err := experiment.ResolveOptions(cfg.Options(), nil)
@@ -162,7 +162,7 @@ func (c capture) Build(a experiment.Arch, h experiment.Hyper, o experiment.Optio
 
 // TestWorkloadMatchesRun checks the counts of the workload against a run.
 func TestWorkloadMatchesRun(t *testing.T) {
-	s, _ := settingsFor("quick")
+	s, _ := settingsFor(experiment.MustBuiltin("quick"))
 	s.Epochs, s.Batch, s.EvalEvery, s.TrainEval = 3, 4, 5, 3
 	d := tinyData(s, 10) // one length group of 10 words: 3 batches per epoch
 	w := s.workload(3)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mollifying/mollify/experiment"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,7 +94,7 @@ func TestGemmShapesAreTheModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	models, err := speed.StepShapes("paper")
+	models, err := speed.StepShapes(experiment.MustBuiltin("paper"))
 	if err != nil {
 		t.Fatal(err)
 	}

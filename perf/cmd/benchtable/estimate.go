@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/perf/speed"
@@ -115,12 +116,16 @@ func times(g *GoResults, cs []speed.Case, task, config string) (step, eval float
 // evaluation benchmarks in g (BenchmarkStep and BenchmarkEval of package
 // perf/speed, run at that profile's sizes), for every registered task
 // that states its workload and every configuration that applies.
-func EstimateProfile(profile string, cores int, g *GoResults) (*Estimate, error) {
+func EstimateProfile(name string, cores int, g *GoResults) (*Estimate, error) {
+	profile, err := experiment.LookupProfile(name)
+	if err != nil {
+		return nil, err
+	}
 	cs, err := speed.Cases(profile, true)
 	if err != nil {
 		return nil, err
 	}
-	est := &Estimate{Profile: profile, Cores: cores}
+	est := &Estimate{Profile: name, Cores: cores}
 	var tune, final []time.Duration
 	seen := map[string]bool{}
 	for _, c := range cs {

@@ -39,6 +39,7 @@ import (
 
 	"golang.org/x/sys/cpu"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/perf/speed"
 )
 
@@ -183,7 +184,11 @@ func measure(o options, log io.Writer) (*Report, error) {
 	}
 	// The paper profile's products, whatever -profile the steps use: the
 	// list is of the paper's models.
-	models, err := speed.StepShapes("paper")
+	paper, err := experiment.Builtin(experiment.Paper)
+	if err != nil {
+		return nil, err
+	}
+	models, err := speed.StepShapes(paper)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +343,11 @@ func runTorch(o options, m Meta, shapes []speed.GemmShape, prefix string, log io
 	if err != nil {
 		return nil, "", fmt.Errorf("-benchtime %q: PyTorch needs a duration (%w)", o.benchtime, err)
 	}
-	cs, err := speed.Cases(o.profile, o.full)
+	profile, err := experiment.LookupProfile(o.profile)
+	if err != nil {
+		return nil, "", err
+	}
+	cs, err := speed.Cases(profile, o.full)
 	if err != nil {
 		return nil, "", err
 	}

@@ -19,8 +19,8 @@ reproduce: build
 	$(BIN) reproduce -profile $(PROFILE) -tasks $(TASKS) -configs $(CONFIGS)
 
 ## report: rebuild results/PROFILE/report.md, report.html, figures and
-## exports from the result files (mollify report -profile P reads the same
-## folder; make's PROFILE defaults to paper, mollify's -profile to quick)
+## exports from the result files (PROFILE defaults to paper here and in
+## mollify's -profile alike; check and golden use quick)
 report: build
 	$(BIN) report -profile $(PROFILE)
 

@@ -83,17 +83,53 @@ var palette = []color.Color{
 	color.NRGBA{120, 80, 20, 255},   // brown
 }
 
-// colourOf is the colour of configuration name given the registry's order
-// (names not in it take colours after the registry's, by name).
-func colourOf(name string, order []string) color.Color {
-	if i := slices.Index(order, name); i >= 0 {
-		return palette[i%len(palette)]
+// glyphs give each configuration a marker as well as a colour, in the same
+// order, so that curves stay apart in grey print and for readers who do not
+// tell the colours apart.
+var glyphs = []draw.GlyphDrawer{
+	draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{},
+	draw.RingGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
+}
+
+// style is how a configuration is drawn in every figure.
+type style struct {
+	colour color.Color
+	glyph  draw.GlyphDrawer
+}
+
+// styleOf is the style of configuration name given the registry's order
+// (names not in it take styles after the registry's, by name).
+func styleOf(name string, order []string) style {
+	i := slices.Index(order, name)
+	if i < 0 {
+		h := 0
+		for _, r := range name {
+			h = h*31 + int(r)
+		}
+		i = len(order) + (h%len(palette)+len(palette))%len(palette)
 	}
-	h := 0
-	for _, r := range name {
-		h = h*31 + int(r)
+	return style{colour: palette[i%len(palette)], glyph: glyphs[i%len(glyphs)]}
+}
+
+// markersEvery is how many markers a curve carries: enough to tell the
+// configuration, few enough not to hide the line.
+const markersEvery = 8
+
+// marks returns the markers of a curve in style st: about markersEvery
+// points spread along it, the first of each configuration shifted by its
+// place in the order so that overlapping curves do not stack their markers.
+func marks(pts plotter.XYs, st style, shift int) (*plotter.Scatter, error) {
+	step := max(1, len(pts)/markersEvery)
+	var sub plotter.XYs
+	for i := (shift % step) % max(1, len(pts)); i < len(pts); i += step {
+		sub = append(sub, pts[i])
 	}
-	return palette[(len(order)+h%len(palette)+len(palette))%len(palette)]
+	sc, err := plotter.NewScatter(sub)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: st.colour, Shape: st.glyph, Radius: vg.Points(3)}
+	return sc, nil
 }
 
 // layerColour spreads L layers over a blue-to-orange ramp, so that every
@@ -221,14 +257,20 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 	}
 	var curves []curve
 	var means []float64
+	// Accuracies in %, as in the tables (see percent).
+	scale := 1.0
+	if percent(metric) {
+		scale = 100
+		p.Y.Label.Text = label + " (%)"
+	}
 	for _, c := range t.Configs {
-		b := curveBand(c.Runs, metric)
+		b := curveBand(c.Runs, metric).scaled(scale)
 		if len(b.x) == 0 {
 			continue
 		}
 		curves = append(curves, curve{c.Name, b, false})
 		means = append(means, b.mean...)
-		if o := curveBand(c.Runs, metric+experiment.OriginalSuffix); len(o.x) > 0 {
+		if o := curveBand(c.Runs, metric+experiment.OriginalSuffix).scaled(scale); len(o.x) > 0 {
 			curves = append(curves, curve{c.Name, o, true})
 			means = append(means, o.mean...)
 		}
@@ -251,7 +293,8 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 	}
 	drawn := 0
 	for _, cv := range curves {
-		col := colourOf(cv.name, order)
+		st := styleOf(cv.name, order)
+		col := st.colour
 		b := band{x: cv.b.x, mean: clip(cv.b.mean), lo: clip(cv.b.lo), hi: clip(cv.b.hi)}
 		if cv.orig {
 			line, err := plotter.NewLine(xys(b.x, b.mean))
@@ -265,7 +308,7 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 			leg.Add(cv.name+" (p = 0)", line)
 			continue
 		}
-		if err := addBand(p, leg, b, col, cv.name); err != nil {
+		if err := addBand(p, leg, b, st, slices.Index(order, cv.name), cv.name); err != nil {
 			return nil, 0, err
 		}
 		drawn++
@@ -299,6 +342,21 @@ func robustRange(vs []float64, logY bool) (lo, hi float64, ok bool) {
 	return lo - pad, hi + pad, true
 }
 
+// scaled returns b with its values multiplied by k.
+func (b band) scaled(k float64) band {
+	if k == 1 {
+		return b
+	}
+	mul := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = k * x
+		}
+		return out
+	}
+	return band{x: b.x, mean: mul(b.mean), lo: mul(b.lo), hi: mul(b.hi)}
+}
+
 func xys(x, y []float64) plotter.XYs {
 	pts := make(plotter.XYs, len(x))
 	for i := range x {
@@ -307,7 +365,8 @@ func xys(x, y []float64) plotter.XYs {
 	return pts
 }
 
-func addBand(p *plot.Plot, leg *plot.Legend, b band, c color.Color, name string) error {
+func addBand(p *plot.Plot, leg *plot.Legend, b band, st style, shift int, name string) error {
+	c := st.colour
 	poly := make(plotter.XYs, 0, 2*len(b.x))
 	for i := range b.x {
 		poly = append(poly, plotter.XY{X: b.x[i], Y: b.hi[i]})
@@ -329,7 +388,16 @@ func addBand(p *plot.Plot, leg *plot.Legend, b band, c color.Color, name string)
 	line.Color = c
 	line.Width = vg.Points(1.5)
 	p.Add(fill, line)
-	leg.Add(name, line)
+	if len(b.x) == 0 {
+		leg.Add(name, line)
+		return nil
+	}
+	sc, err := marks(xys(b.x, b.mean), st, max(shift, 0))
+	if err != nil {
+		return err
+	}
+	p.Add(sc)
+	leg.Add(name, line, sc)
 	return nil
 }
 
@@ -424,10 +492,24 @@ func targetFigure(dir string, t *TaskReport, order []string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		line.Color = colourOf(c.Name, order)
+		st := styleOf(c.Name, order)
+		line.Color = st.colour
 		line.Width = vg.Points(1.5)
-		p.Add(line)
-		leg.Add(fmt.Sprintf("%s (%d of %d)", c.Name, len(reached), n), line)
+		// Markers where a seed reached the target (the step's top).
+		var tops plotter.XYs
+		for i, x := range reached {
+			tops = append(tops, plotter.XY{X: x, Y: float64(i+1) / float64(n)})
+		}
+		// The scatter also gives the legend its marker when no seed
+		// reached the target (then it is not drawn).
+		sc, err := plotter.NewScatter(append(tops, plotter.XY{}))
+		if err != nil {
+			return "", err
+		}
+		sc.XYs = sc.XYs[:len(tops)]
+		sc.GlyphStyle = draw.GlyphStyle{Color: st.colour, Shape: st.glyph, Radius: vg.Points(3)}
+		p.Add(line, sc)
+		leg.Add(fmt.Sprintf("%s (%d of %d)", c.Name, len(reached), n), line, sc)
 		drawn++
 	}
 	if drawn == 0 {

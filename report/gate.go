@@ -247,7 +247,7 @@ func originalRows(tr *TaskReport) [][]string {
 				row = append(row, "–")
 				continue
 			}
-			row = append(row, fmtSummary(stats.Summarize(c.Values(name), tr.Name+"/"+c.Name+"/"+name)))
+			row = append(row, fmtMetric(name, stats.Summarize(c.Values(name), tr.Name+"/"+c.Name+"/"+name)))
 		}
 		rows = append(rows, append(row, ""))
 	}

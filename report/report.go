@@ -298,7 +298,11 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 		if sel.Maximize {
 			dir = "highest"
 		}
-		t.Notes = append(t.Notes, fmt.Sprintf("Selection: %s %s, mean over the tuning seeds; the final runs use the chosen point on other seeds.", dir, sel.Metric))
+		unit := ""
+		if percent(sel.Metric) {
+			unit = " (in %)"
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("Selection: %s %s%s, mean over the tuning seeds; the final runs use the chosen point on other seeds.", dir, sel.Metric, unit))
 	}
 	for _, c := range tr.Configs {
 		trials := map[int][]*experiment.Record{}
@@ -315,7 +319,11 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 				}
 				vals = append(vals, v)
 			}
-			score := fmtNum(stats.Mean(vals))
+			mean := stats.Mean(vals)
+			if percent(sel.Metric) {
+				mean *= 100
+			}
+			score := fmtNum(mean)
 			if why := ineligible(rs); why != "" {
 				score += " (" + why + ")"
 			}
@@ -365,7 +373,7 @@ func resultsTable(tr *TaskReport) Table {
 		if m.HigherBetter {
 			arrow = "↑"
 		}
-		t.Header = append(t.Header, m.Label+" "+arrow)
+		t.Header = append(t.Header, metricLabel(m)+" "+arrow)
 	}
 	t.Header = append(t.Header, "diverged")
 	small, censored, anyCensored := false, false, false
@@ -377,7 +385,7 @@ func resultsTable(tr *TaskReport) Table {
 		row := []string{c.Name, fmt.Sprint(len(c.Runs))}
 		for _, m := range tr.Spec.Metrics {
 			s := stats.Summarize(c.Values(m.Name), tr.Name+"/"+c.Name+"/"+m.Name)
-			cell := fmtSummary(s)
+			cell := fmtMetric(m.Name, s)
 			if m.Name == experiment.UpdatesToTarget {
 				cell, censored = targetCell(c, tr.Name)
 				anyCensored = anyCensored || censored
@@ -459,7 +467,7 @@ func comparisonTable(tr *TaskReport) Table {
 		return Table{}
 	}
 	for _, mt := range tr.Spec.Metrics {
-		t.Header = append(t.Header, "Δ "+mt.Label, "P(better)")
+		t.Header = append(t.Header, "Δ "+metricLabel(mt), "P(better)")
 	}
 	for _, c := range tr.Configs {
 		if c.Name == Method || len(c.Runs) == 0 {
@@ -468,7 +476,7 @@ func comparisonTable(tr *TaskReport) Table {
 		row := []string{c.Name}
 		for _, mt := range tr.Spec.Metrics {
 			cmp := stats.Compare(m.Values(mt.Name), c.Values(mt.Name), m.Seeds, c.Seeds, mt.HigherBetter, tr.Name+"/"+c.Name+"/"+mt.Name)
-			row = append(row, fmtSummary(cmp.Diff), fmtNum(cmp.PImprove))
+			row = append(row, fmtMetric(mt.Name, cmp.Diff), fmtNum(cmp.PImprove))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -502,7 +510,7 @@ func verdicts(tr *TaskReport) []Verdict {
 				}
 			}
 			v.Diff = d
-			v.Detail = fmt.Sprintf("Δ %s = %s (%s), P(better) = %s, n = %d", cl.Metric, fmtSummary(d), dir, fmtNum(cmp.PImprove), d.N)
+			v.Detail = fmt.Sprintf("Δ %s = %s (%s), P(better) = %s, n = %d", cl.Metric, fmtDelta(cl.Metric, d), dir, fmtNum(cmp.PImprove), d.N)
 			if c, ok := constant(append(x.Values(cl.Metric), y.Values(cl.Metric)...)); ok {
 				v.Detail += fmt.Sprintf("; every run of both has %s = %s, so this metric does not separate them", cl.Metric, fmtNum(c))
 			}
@@ -535,6 +543,40 @@ func constant(vs []float64) (float64, bool) {
 		}
 	}
 	return vs[0], true
+}
+
+// percent reports whether metric name is an accuracy: a fraction in the
+// result files and the exports, printed as a percentage (the paper's unit)
+// in every table of the report, so that its numbers and the paper's read
+// alike.
+func percent(name string) bool {
+	base := strings.TrimSuffix(name, experiment.OriginalSuffix)
+	return strings.HasSuffix(base, "_acc") || strings.Contains(base, "_acc_")
+}
+
+// metricLabel is a metric's column label with its unit.
+func metricLabel(m experiment.Metric) string {
+	if percent(m.Name) {
+		return m.Label + " (%)"
+	}
+	return m.Label
+}
+
+// fmtMetric formats a summary of metric name in the report's unit for it.
+func fmtMetric(name string, s stats.Summary) string {
+	if percent(name) {
+		s.Mean, s.Lo, s.Hi, s.Min, s.Max = 100*s.Mean, 100*s.Lo, 100*s.Hi, 100*s.Min, 100*s.Max
+	}
+	return fmtSummary(s)
+}
+
+// fmtDelta formats a difference of metric name, with its unit where the
+// column does not give it.
+func fmtDelta(name string, s stats.Summary) string {
+	if percent(name) {
+		return fmtMetric(name, s) + " percentage points"
+	}
+	return fmtSummary(s)
 }
 
 func fmtNum(v float64) string {

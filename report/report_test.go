@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/stats"
 	"github.com/mollifying/mollify/store"
 )
 
@@ -226,6 +227,33 @@ func TestFmtNum(t *testing.T) {
 	} {
 		if got := fmtNum(c.v); got != c.want {
 			t.Errorf("fmtNum(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+// TestAccuracyInPercent: accuracies print as percentages in every table
+// (the paper's unit), differences in percentage points, and every other
+// metric in its own unit.
+func TestAccuracyInPercent(t *testing.T) {
+	s := stats.Summary{N: 5, Mean: 0.954, Lo: 0.943, Hi: 0.962}
+	cases := []struct {
+		metric, cell, delta, label string
+	}{
+		{"test_acc_at_best_valid", "95.4 [94.3, 96.2]", "95.4 [94.3, 96.2] percentage points", "test acc (%)"},
+		{"best_valid_acc", "95.4 [94.3, 96.2]", "95.4 [94.3, 96.2] percentage points", "test acc (%)"},
+		{"train_eval_acc_p0", "95.4 [94.3, 96.2]", "95.4 [94.3, 96.2] percentage points", "test acc (%)"},
+		{"train_eval_loss", "0.954 [0.943, 0.962]", "0.954 [0.943, 0.962]", "test acc"},
+		{"accuracy_like_name", "0.954 [0.943, 0.962]", "0.954 [0.943, 0.962]", "test acc"},
+	}
+	for _, c := range cases {
+		if got := fmtMetric(c.metric, s); got != c.cell {
+			t.Errorf("fmtMetric(%s) = %q, want %q", c.metric, got, c.cell)
+		}
+		if got := fmtDelta(c.metric, s); got != c.delta {
+			t.Errorf("fmtDelta(%s) = %q, want %q", c.metric, got, c.delta)
+		}
+		if got := metricLabel(experiment.Metric{Name: c.metric, Label: "test acc"}); got != c.label {
+			t.Errorf("metricLabel(%s) = %q, want %q", c.metric, got, c.label)
 		}
 	}
 }

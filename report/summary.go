@@ -26,7 +26,7 @@ func (r *Report) Summary() Table {
 		for _, v := range tr.Claims {
 			ours := "—"
 			if v.Diff.N > 0 {
-				ours = fmt.Sprintf("Δ %s = %s", v.Claim.Metric, fmtSummary(v.Diff))
+				ours = fmt.Sprintf("Δ %s = %s", v.Claim.Metric, fmtDelta(v.Claim.Metric, v.Diff))
 			}
 			t.Rows = append(t.Rows, []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), v.Claim.Text, ours, v.Outcome, tr.Profile, fmt.Sprint(v.Diff.N), gate})
 		}
@@ -110,9 +110,9 @@ func unclaimedRow(tr *TaskReport, gate string) []string {
 			best = c
 		}
 	}
-	ours := fmt.Sprintf("%s: mollified %s", metric.Label, fmtSummary(stats.Summarize(m.Values(metric.Name), tr.Name+"/"+Method+"/"+metric.Name)))
+	ours := fmt.Sprintf("%s: mollified %s", metricLabel(metric), fmtMetric(metric.Name, stats.Summarize(m.Values(metric.Name), tr.Name+"/"+Method+"/"+metric.Name)))
 	if best != nil {
-		ours += fmt.Sprintf(", best other (%s) %s", best.Name, fmtSummary(stats.Summarize(best.Values(metric.Name), tr.Name+"/"+best.Name+"/"+metric.Name)))
+		ours += fmt.Sprintf(", best other (%s) %s", best.Name, fmtMetric(metric.Name, stats.Summarize(best.Values(metric.Name), tr.Name+"/"+best.Name+"/"+metric.Name)))
 	}
 	return []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), "— (the paper makes no claim on this task)", ours, "no claim", tr.Profile, fmt.Sprint(len(m.Runs)), gate}
 }

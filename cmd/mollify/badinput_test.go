@@ -296,7 +296,7 @@ func TestFullDisk(t *testing.T) {
 	filler.Write(make([]byte, 60*1024))
 	filler.Close()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"run", "-tasks", "parity", "-configs", "baseline", "-workers", "1", "-out", dir}, &stdout, &stderr)
+	code := run(context.Background(), []string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-workers", "1", "-out", dir}, &stdout, &stderr)
 	if code != exitFail && code != exitUsage || !strings.Contains(stderr.String(), "no space left on device") {
 		t.Fatalf("exit %d, want a failure naming the full disk; stderr:\n%s", code, stderr.String())
 	}
@@ -348,7 +348,7 @@ func TestReadOnlyResults(t *testing.T) {
 	}
 	defer syscall.Unmount(dir, 0)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"run", "-tasks", "parity", "-configs", "baseline", "-out", dir}, &stdout, &stderr)
+	code := run(context.Background(), []string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-out", dir}, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "-out "+dir) || !strings.Contains(stderr.String(), "read-only file system") {
 		t.Fatalf("exit %d, want %d naming the folder and the read-only filesystem; stderr:\n%s", code, exitUsage, stderr.String())
 	}

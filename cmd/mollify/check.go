@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/store"
 )
@@ -20,7 +21,7 @@ import (
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("check", stderr)
 	var f sweepFlags
-	f.register(fs)
+	f.register(fs, experiment.Quick)
 	golden := fs.String("golden", "", "golden results directory (default results/golden/<profile>)")
 	update := fs.Bool("update", false, "replace the golden files with this run's")
 	keep := fs.Bool("keep", false, "keep the fresh results directory")

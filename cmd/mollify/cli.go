@@ -161,12 +161,15 @@ func (s setFlag) Set(v string) error {
 	return nil
 }
 
-func (f *sweepFlags) register(fs *flag.FlagSet) {
+// register adds the sweep flags. -profile defaults to paper, as make
+// reproduce and make report do (check, whose golden results are the quick
+// profile's, passes quick).
+func (f *sweepFlags) register(fs *flag.FlagSet, defaultProfile string) {
 	f.set = setFlag{}
 	f.grid = gridFlag{}
 	f.fs = fs
 	fs.StringVar(&f.file, "sweep", "", "a sweep file (JSON: profile, tasks, configs, seeds, select, options, grid, out); flags given here win")
-	fs.StringVar(&f.profile, "profile", "quick", "profile: quick, paper, reduced (ptb and pentomino only), or a profile file (JSON, see docs/PROFILES.md)")
+	fs.StringVar(&f.profile, "profile", defaultProfile, "profile: quick, paper, reduced (ptb and pentomino only), or a profile file (JSON, see docs/PROFILES.md)")
 	fs.StringVar(&f.tasks, "tasks", "all", "comma-separated tasks, or all")
 	fs.StringVar(&f.configs, "configs", "all", "comma-separated configurations, or all")
 	fs.StringVar(&f.out, "out", "", "results directory (default results/<profile>)")
@@ -403,7 +406,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	}
 	fs := newFlagSet(name, stderr)
 	var f sweepFlags
-	f.register(fs)
+	f.register(fs, experiment.Paper)
 	var sf shardFlags
 	if !andReport {
 		sf.register(fs)
@@ -466,7 +469,7 @@ func writeReport(dir string, stdout io.Writer, profiles ...experiment.Profile) e
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", stderr)
-	profile := fs.String("profile", "quick", "profile whose results to report on (the folder results/<profile>): a built-in name or a profile file")
+	profile := fs.String("profile", experiment.Paper, "profile whose results to report on (the folder results/<profile>): a built-in name or a profile file")
 	dir := fs.String("out", "", "results directory to report on (default results/<profile>, as run writes)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -66,7 +66,7 @@ func TestPlan(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		var stdout, stderr bytes.Buffer
-		args := append([]string{"plan", "-tasks", "parity", "-configs", "baseline,mollified", "-workers", "2", "-out", dir}, c.args...)
+		args := append([]string{"plan", "-profile", "quick", "-tasks", "parity", "-configs", "baseline,mollified", "-workers", "2", "-out", dir}, c.args...)
 		code := run(context.Background(), args, &stdout, &stderr)
 		out := stdout.String()
 		if code != exitOK || !strings.Contains(out, "parity  baseline") || !strings.Contains(out, "2 × 1 seeds") {
@@ -93,7 +93,7 @@ func TestPlan(t *testing.T) {
 // a regression and fails -fail-on-worse.
 func TestCompareWorseLearningRate(t *testing.T) {
 	good, bad := t.TempDir(), t.TempDir()
-	sweep := []string{"run", "-tasks", "parity", "-configs", "residual", "-seeds", "5", "-workers", "2"}
+	sweep := []string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "residual", "-seeds", "5", "-workers", "2"}
 	for _, c := range []struct {
 		dir   string
 		extra []string

@@ -14,7 +14,7 @@ import (
 func cmdK8s(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("k8s", stderr)
 	var f sweepFlags
-	f.register(fs)
+	f.register(fs, experiment.Paper)
 	var s k8s.Spec
 	fs.StringVar(&s.Name, "name", "", "Job name (default mollify-<profile>)")
 	fs.StringVar(&s.Image, "image", "", "container image with the mollify binary (deploy/k8s/Dockerfile)")

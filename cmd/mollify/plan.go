@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/harness"
 	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/perf/speed"
@@ -26,7 +27,7 @@ import (
 func cmdPlan(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", stderr)
 	var f sweepFlags
-	f.register(fs)
+	f.register(fs, experiment.Paper)
 	measure := fs.Bool("measure", true, "estimate cells without runs from a short measurement of their step (about 0.3 s each)")
 	coresFlag := fs.String("cores", "", "comma-separated core counts for the wall-time estimate (default: -workers, 100, 1000)")
 	if err := parse(fs, args); err != nil {

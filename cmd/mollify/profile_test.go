@@ -68,7 +68,7 @@ func TestProfileFile(t *testing.T) {
 	}
 	// The quick profile's parity runs are other runs.
 	out.Reset()
-	if code := run(context.Background(), []string{"plan", "-measure=false", "-tasks", "parity", "-configs", "baseline", "-out", filepath.Join("results", "quick-short")}, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"plan", "-profile", "quick", "-measure=false", "-tasks", "parity", "-configs", "baseline", "-out", filepath.Join("results", "quick-short")}, &out, &errOut); code != 0 {
 		t.Fatalf("plan: exit %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(out.String(), ", 0 done in") {

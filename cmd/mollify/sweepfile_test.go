@@ -43,7 +43,7 @@ func TestSweepFileMatchesFlags(t *testing.T) {
 		"grid": {"lr": [0.1, 0.3], "mollified.c": [3]}, "options": {"mollified": {"eval": "p0"}}}`), 0o644)
 	plan := func(args ...string) string {
 		var out, errOut bytes.Buffer
-		if code := run(context.Background(), append([]string{"plan", "-measure=false", "-out", dir}, args...), &out, &errOut); code != 0 {
+		if code := run(context.Background(), append([]string{"plan", "-profile", "quick", "-measure=false", "-out", dir}, args...), &out, &errOut); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut.String())
 		}
 		return out.String()

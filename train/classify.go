@@ -250,3 +250,23 @@ func RunTask(ctx context.Context, spec experiment.RunSpec, cfg experiment.Config
 	rec.Spec, rec.Settings = spec, recorded
 	return rec, nil
 }
+
+// MLPCost is the multiply-adds of a classification run of MLP a on splits
+// of the given sizes: training (forward and backward, 3 per weight per
+// example) and every evaluation (the training subset, validation and test).
+// The harness only orders runs by it (experiment.Coster).
+func (s Settings) MLPCost(a *experiment.MLP, split [3]int) float64 {
+	weights, in := 0, a.In
+	for _, w := range a.Hidden {
+		weights += in * w
+		in = w
+	}
+	weights += in * a.Out
+	updates := s.Updates(split[0])
+	every := s.EvalEvery
+	if every <= 0 {
+		every = max(1, split[0]/max(1, s.Batch))
+	}
+	evals := float64(updates/every+1) * float64(s.TrainEval+split[1]+split[2])
+	return (float64(updates*s.Batch)*3 + evals) * float64(weights)
+}

@@ -218,24 +218,13 @@ func split(s *Set, from, n int) train.Split {
 	return train.Split{X: x, Y: y}
 }
 
-// Cost implements experiment.Coster: multiply-adds of training (forward and
-// backward, 3 per weight per example) and of the evaluations.
+// Cost implements experiment.Coster.
 func (t Task) Cost(p experiment.Profile) float64 {
 	s, err := t.settings(p)
 	if err != nil {
 		return 0
 	}
-	weights, in := 0, Pixels
-	for _, w := range s.Hidden {
-		weights += in * w
-		in = w
-	}
-	weights += in * 10
-	updates := s.Updates(s.Split[0])
-	trainMACs := float64(updates*s.Batch) * 3
-	perEpoch := s.Split[0] / s.Batch
-	evals := float64(updates/perEpoch+1) * float64(s.TrainEval+s.Split[1]+s.Split[2])
-	return (trainMACs + evals) * float64(weights)
+	return s.MLPCost(s.arch(), s.Split)
 }
 
 // Report implements experiment.Reporter. The paper makes no MNIST claim in its

@@ -218,26 +218,13 @@ func (t Task) Arch(p experiment.Profile) (experiment.Arch, error) {
 	return s.arch(), nil
 }
 
-// Cost implements experiment.Coster: multiply-adds of training (forward and
-// backward, 3 per weight per example) and of the evaluations.
+// Cost implements experiment.Coster.
 func (t Task) Cost(p experiment.Profile) float64 {
 	s, err := t.settingsFor(p)
-	if err != nil || len(s.Hidden) == 0 {
+	if err != nil {
 		return 0
 	}
-	weights, in := 0, s.Bits
-	for _, w := range s.Hidden {
-		weights += in * w
-		in = w
-	}
-	weights += 2 * in
-	train := float64(s.Updates(s.Split[0])*s.Batch) * 3
-	every := s.EvalEvery
-	if every == 0 {
-		every = max(1, s.Split[0]/s.Batch)
-	}
-	evals := float64(s.Updates(s.Split[0])/every+1) * float64(s.TrainEval+s.Split[1]+s.Split[2])
-	return (train + evals) * float64(weights)
+	return s.MLPCost(s.arch(), s.Split)
 }
 
 // Report implements experiment.Reporter. The claim of Fig. 4 is about

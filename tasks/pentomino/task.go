@@ -153,24 +153,13 @@ func Dataset(sizes [3]int, seeds [3]uint64) *train.Data {
 	return &train.Data{Train: splits[0], Valid: splits[1], Test: splits[2], Classes: 2}
 }
 
-// Cost implements experiment.Coster: multiply-adds of training (forward and
-// backward, 3 per weight per example) and of the evaluations.
+// Cost implements experiment.Coster.
 func (Task) Cost(p experiment.Profile) float64 {
 	s, err := settingsFor(p)
 	if err != nil {
 		return 0
 	}
-	weights, in := 0, Inputs
-	for _, w := range s.Hidden {
-		weights += in * w
-		in = w
-	}
-	weights += in * 2
-	updates := s.Updates(s.Split[0])
-	trainMACs := float64(updates*s.Batch) * 3
-	perEpoch := s.Split[0] / s.Batch
-	evals := float64(updates/perEpoch+1) * float64(s.TrainEval+s.Split[1]+s.Split[2])
-	return (trainMACs + evals) * float64(weights)
+	return s.MLPCost(s.arch(), s.Split)
 }
 
 // Report implements experiment.Reporter.

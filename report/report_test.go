@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -255,5 +256,28 @@ func TestAccuracyInPercent(t *testing.T) {
 		if got := metricLabel(experiment.Metric{Name: c.metric, Label: "test acc"}); got != c.label {
 			t.Errorf("metricLabel(%s) = %q, want %q", c.metric, got, c.label)
 		}
+	}
+}
+
+// TestStylesDistinct: the first configurations of the registry's order
+// (as many as there are palette entries) get distinct colours and, with
+// them, distinct markers; a name outside the order still gets a style.
+func TestStylesDistinct(t *testing.T) {
+	order := []string{"baseline", "residual", "noisy", "anneal", "gradnoise", "mollified", "mollified-res", "stochdepth"}
+	seen := map[string]string{}
+	for _, name := range order {
+		st := styleOf(name, order)
+		r, g, b, a := st.colour.RGBA()
+		key := fmt.Sprint(r, g, b, a, fmt.Sprintf("%T", st.glyph))
+		if other, ok := seen[key]; ok {
+			t.Fatalf("%s and %s are drawn alike", name, other)
+		}
+		seen[key] = name
+		if st != styleOf(name, order) {
+			t.Fatalf("%s: style not fixed", name)
+		}
+	}
+	if st := styleOf("my-baseline", order); st.colour == nil || st.glyph == nil {
+		t.Fatal("no style for a configuration outside the registry")
 	}
 }

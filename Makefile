@@ -7,7 +7,7 @@ BIN     := bin/mollify
 REV     := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 LDFLAGS := -X github.com/mollifying/mollify/store.Revision=$(REV)
 
-.PHONY: build reproduce report test vet fmt-check unit race fuzz check golden clean test-slurm soak
+.PHONY: build reproduce report reference test vet fmt-check unit race fuzz check golden clean test-slurm soak
 
 ## build: compile bin/mollify, stamped with the git revision
 build:
@@ -23,6 +23,19 @@ reproduce: build
 ## mollify's -profile alike; check and golden use quick)
 report: build
 	$(BIN) report -profile $(PROFILE)
+
+## reference: the reference campaign, resumable (paper/TUNING.md): the paper
+## profile of REFERENCE_TASKS into results/reference/paper and the reduced
+## profile of ptb and pentomino into results/reference/reduced, one task at a
+## time (so that each task's files can be committed as it finishes), one
+## worker per core, then both reports
+REFERENCE_TASKS ?= mnist-tanh mnist-sigmoid parity-small copy wordembed parity
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+reference: build
+	for t in $(REFERENCE_TASKS); do $(BIN) run -profile paper -tasks $$t -workers $(WORKERS) -out results/reference/paper || exit $$?; done
+	for t in ptb pentomino; do $(BIN) run -profile reduced -tasks $$t -workers $(WORKERS) -out results/reference/reduced || exit $$?; done
+	$(BIN) report -profile paper -out results/reference/paper
+	$(BIN) report -profile reduced -out results/reference/reduced
 
 ## test: vet, gofmt, unit tests, the race detector on the packages with
 ## concurrency, a short run of every parser's fuzzer, and the quick profile

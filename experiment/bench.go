@@ -345,7 +345,14 @@ type ReportSpec struct {
 	// classifiers: accuracy beside loss), with its label and scale.
 	Curve2, Curve2Label string
 	LogY2               bool
-	Claims              []Claim
+	// PlainStuck says the plain network is known to be stuck early in
+	// training (the deep sigmoid MLP): the sanity gate then requires the
+	// network being trained to lead it early on, which is how the
+	// mechanism shows there. Elsewhere a plain network that trains well
+	// may lead a nearly linear one early, and the gate only reports the
+	// comparison.
+	PlainStuck bool
+	Claims     []Claim
 	// Paper, when set, is the paper's table of this experiment, which the
 	// report lays out with our numbers beside the paper's.
 	Paper *PaperTable

@@ -29,17 +29,20 @@ func TestGate(t *testing.T) {
 		name   string
 		moll   *experiment.Record
 		plain  float64
+		stuck  bool // the task declares its plain network stuck early
 		passed bool
 		failed string
 	}{
-		{"mechanism at work", mollRun(1.9, 0, 60, 0.5), 2, true, ""},
-		{"p starts low", mollRun(1.0, 0, 60, 0.5), 2, false, "p starts near 1"},
-		{"p does not fall", mollRun(1.9, 1.0, 60, 0.5), 2, false, "p falls"},
-		{"annealing never stops", mollRun(1.9, 0.1, 0, 0.5), 2, false, "annealing stops"},
-		{"no early lead", mollRun(1.9, 0, 60, 2.5), 2, false, "leads early"},
+		{"mechanism at work", mollRun(1.9, 0, 60, 0.5), 2, true, true, ""},
+		{"p starts low", mollRun(1.0, 0, 60, 0.5), 2, true, false, "p starts near 1"},
+		{"p does not fall", mollRun(1.9, 1.0, 60, 0.5), 2, true, false, "p falls"},
+		{"annealing never stops", mollRun(1.9, 0.1, 0, 0.5), 2, true, false, "annealing stops"},
+		{"no early lead", mollRun(1.9, 0, 60, 2.5), 2, true, false, "leads early"},
+		// Where the plain network trains, a lead is reported, not required.
+		{"no early lead, not required", mollRun(1.9, 0, 60, 2.5), 2, false, true, "leads early"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tr := &TaskReport{Name: "t", Spec: experiment.ReportSpec{Curve: "loss", Metrics: []experiment.Metric{{Name: "loss", Label: "loss"}}}, Configs: []*ConfigReport{
+			tr := &TaskReport{Name: "t", Spec: experiment.ReportSpec{Curve: "loss", PlainStuck: c.stuck, Metrics: []experiment.Metric{{Name: "loss", Label: "loss"}}}, Configs: []*ConfigReport{
 				{Name: "baseline", Runs: []*experiment.Record{plainRun(c.plain)}, Seeds: []uint64{1}},
 				{Name: Method, Runs: []*experiment.Record{c.moll}, Seeds: []uint64{1}},
 			}}
@@ -50,6 +53,12 @@ func TestGate(t *testing.T) {
 			for _, ch := range g.Checks {
 				if !ch.Passed && !strings.Contains(ch.Name, c.failed) {
 					t.Errorf("check %q failed, want only %q to fail: %s", ch.Name, c.failed, ch.Detail)
+				}
+				if lead := strings.Contains(ch.Name, "leads early"); ch.Info != (lead && !c.stuck) {
+					t.Errorf("check %q: reported only = %v on a task whose plain network is stuck = %v", ch.Name, ch.Info, c.stuck)
+				}
+				if ch.Info && strings.Contains(ch.Name, "leads early") && gateTable(g).Rows[3][1] != "no (reported only)" {
+					t.Errorf("gate table row %v", gateTable(g).Rows[3])
 				}
 			}
 			an := annealingTable(tr)

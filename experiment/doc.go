@@ -16,6 +16,15 @@
 // configuration that cannot build an architecture returns [ErrNotApplicable]
 // and the task skips it.
 //
+// # Profiles
+//
+// A [Profile] is the size a sweep runs at: one of the built-in ones (quick,
+// paper, reduced) or a user's profile file over one of them ([ReadProfile]).
+// Each task states its built-in definitions as typed values
+// ([Definition]: its own settings type and a [Sweep]) and resolves them
+// through [Defined], which decodes a profile file's overlay strictly; no task
+// looks at a profile's name.
+//
 // # Runs
 //
 // A [RunSpec] names everything a run depends on: task, profile,

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -117,5 +118,35 @@ func TestResolveRefusesFieldsOutsideJSON(t *testing.T) {
 	defs := map[string]Definition[hidden]{Quick: {Settings: hidden{Epochs: 1, Depth: 6}}}
 	if _, err := Resolve("toy", MustBuiltin(Quick), defs); err == nil || !strings.Contains(err.Error(), "does not survive JSON") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+func TestScore(t *testing.T) {
+	r := &Record{
+		Final: map[string]Num{"train_eval_loss": 0.1},
+		Curve: []Point{
+			{Update: 0, Values: map[string]Num{"train_eval_loss": 9}},
+			{Update: 100, Values: map[string]Num{"train_eval_loss": 0.5}},
+			{Update: 200, Values: map[string]Num{"train_eval_loss": 0.3, "valid_acc": 0.9}},
+			{Update: 300, Values: map[string]Num{"train_eval_loss": 0.1}},
+		},
+	}
+	cases := []struct {
+		metric string
+		want   float64
+		ok     bool
+	}{
+		{"train_eval_loss", 0.1, true},      // a final metric
+		{"train_eval_loss_mean", 0.3, true}, // the mean after update 0
+		{"valid_acc_mean", 0.9, true},       // over the points that have it
+		{"test_acc", 0, false},              // neither
+		{"test_acc_mean", 0, false},         // no curve of it
+		{"train_eval_loss_meanx", 0, false}, // not the suffix
+	}
+	for _, c := range cases {
+		got, ok := r.Score(c.metric)
+		if ok != c.ok || (ok && math.Abs(got-c.want) > 1e-12) {
+			t.Errorf("Score(%s) = %v, %v; want %v, %v", c.metric, got, ok, c.want, c.ok)
+		}
 	}
 }

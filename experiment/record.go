@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Schema is the version of the result-file layout. Bumping it invalidates
@@ -161,6 +162,39 @@ func (r *Record) Eligible() bool {
 		return false
 	}
 	return true
+}
+
+// MeanSuffix ends the name of a score derived from a curve: "X_mean" is
+// the mean of X over a run's evaluation points after update 0, that is the
+// area under X's curve over the budget divided by the budget when the
+// points are evenly spaced. Selecting on it rewards reaching a value early
+// as well as the value reached (paper/TUNING.md §1): the metric of a claim
+// about convergence speed.
+const MeanSuffix = "_mean"
+
+// Score returns the value of a selection metric: a final metric, or a
+// curve's mean (see [MeanSuffix]) when the run records no final metric of
+// that name. ok is false when the run has neither.
+func (r *Record) Score(metric string) (v float64, ok bool) {
+	if x, has := r.Final[metric]; has {
+		return float64(x), true
+	}
+	base, derived := strings.CutSuffix(metric, MeanSuffix)
+	if !derived {
+		return 0, false
+	}
+	var sum float64
+	n := 0
+	for _, p := range r.Curve {
+		if x, has := p.Values[base]; has && p.Update > 0 {
+			sum += float64(x)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
 }
 
 // Series returns the curve of one value, skipping points that lack it.

@@ -104,7 +104,7 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		}
 		if p.Select != nil {
 			sw.Select = *p.Select
-			if f, ok := t.(experiment.Finals); ok && !slices.Contains(f.FinalMetrics(), sw.Select.Metric) {
+			if f, ok := t.(experiment.Finals); ok && !slices.Contains(f.FinalMetrics(), strings.TrimSuffix(sw.Select.Metric, experiment.MeanSuffix)) {
 				return nil, nil, fmt.Errorf("-select: task %s records no final metric %q%s (it has: %s)", t.Name(), sw.Select.Metric,
 					experiment.DidYouMean(sw.Select.Metric, f.FinalMetrics()), strings.Join(f.FinalMetrics(), ", "))
 			}
@@ -371,12 +371,12 @@ func Select(sel experiment.Selector, records [][]*experiment.Record) (best int, 
 	for i, rs := range records {
 		var sum float64
 		for _, r := range rs {
-			v, has := r.Final[sel.Metric]
+			v, has := r.Score(sel.Metric)
 			if !has || !r.Eligible() {
 				sum = nanValue
 				break
 			}
-			sum += float64(v)
+			sum += v
 		}
 		if len(rs) == 0 {
 			sum = nanValue

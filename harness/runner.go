@@ -451,7 +451,7 @@ func hasMetric(metric string, records [][]*experiment.Record) error {
 	names := map[string]bool{}
 	for _, rs := range records {
 		for _, r := range rs {
-			if _, ok := r.Final[metric]; ok {
+			if _, ok := r.Score(metric); ok {
 				return nil
 			}
 			for k := range r.Final {

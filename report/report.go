@@ -314,8 +314,8 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 			var vals []float64
 			for _, r := range rs {
 				v := math.NaN()
-				if x, ok := r.Final[sel.Metric]; ok && r.Eligible() {
-					v = float64(x)
+				if x, ok := r.Score(sel.Metric); ok && r.Eligible() {
+					v = x
 				}
 				vals = append(vals, v)
 			}

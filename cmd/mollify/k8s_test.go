@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,6 +41,10 @@ func TestK8sExampleCurrent(t *testing.T) {
 }
 
 func TestK8sUsageErrors(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "mine.json")
+	if err := os.WriteFile(profile, []byte(`{"name": "mine", "base": "paper"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -48,6 +53,7 @@ func TestK8sUsageErrors(t *testing.T) {
 		{[]string{"k8s", "-image", "x"}, "shards: 0"},
 		{[]string{"k8s", "-image", "x", "-shards", "4", "-tasks", "nope"}, `"nope"`},
 		{[]string{"k8s", "-image", "x", "-shards", "4", "-memory", "lots"}, `memory "lots"`},
+		{[]string{"k8s", "-image", "x", "-shards", "4", "-profile", profile}, "a profile file is not in the container image"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), c.args, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), c.want) || stdout.Len() > 0 {

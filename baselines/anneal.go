@@ -134,26 +134,21 @@ func (Anneal) Build(a experiment.Arch, h experiment.Hyper, _ experiment.Options,
 	if f, ok := h[HypFrac]; ok && !(f > 0 && f <= 1) {
 		return nil, fmt.Errorf("anneal: %s = %v, want a fraction of training in (0, 1]", HypFrac, f)
 	}
-	switch a := a.(type) {
-	case *experiment.ConvNet:
-		return buildConvAnneal(a, h, env)
-	case *experiment.LSTM:
+	if a, ok := a.(*experiment.LSTM); ok {
 		return buildAnnealLSTM(a, h, env)
 	}
-	m, ok := a.(*experiment.MLP)
-	if !ok {
-		return nil, experiment.ErrNotApplicable
-	}
-	net, err := buildMLP(m, env.Seed, false, plainAct[float32](m.Act))
+	// The plain MLP or ResNet, under annealed Gaussian noise on its dense
+	// and convolution weights (not biases or batch-norm parameters).
+	plain, err := Baseline{}.Build(a, nil, nil, env)
 	if err != nil {
 		return nil, err
 	}
 	var weights []*nn.Param[float32]
-	for _, p := range net.Params() {
+	for _, p := range plain.Net.Params() {
 		if strings.HasSuffix(p.Name, ".W") {
 			weights = append(weights, p)
 		}
 	}
 	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
-	return &experiment.Model{Net: net, Hooks: []any{wn}}, nil
+	return &experiment.Model{Net: plain.Net, Hooks: []any{wn}}, nil
 }

@@ -1,8 +1,6 @@
 package baselines
 
 import (
-	"strings"
-
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/rng"
@@ -37,21 +35,3 @@ func convAnnealSpace() []experiment.Axis {
 	}
 }
 
-// buildConvAnneal is the ResNet under annealed Gaussian weight noise on
-// every convolution and the dense layer (weights, not biases or batch-norm
-// parameters).
-func buildConvAnneal(a *experiment.ConvNet, h experiment.Hyper, env experiment.Env) (*experiment.Model, error) {
-	res, err := BuildResNet[float32](a, env.Seed)
-	if err != nil {
-		return nil, err
-	}
-	net := res.Net(nil)
-	var weights []*nn.Param[float32]
-	for _, p := range net.Params() {
-		if strings.HasSuffix(p.Name, ".W") {
-			weights = append(weights, p)
-		}
-	}
-	wn := NewWeightNoise(h.Get(HypSigma0), h.Get(HypFrac), env.Updates, weights, rng.NewNoise(env.Seed, "noise/weights"))
-	return &experiment.Model{Net: net, Hooks: []any{wn}}, nil
-}

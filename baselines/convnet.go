@@ -34,4 +34,3 @@ func convAnnealSpace() []experiment.Axis {
 		{Name: HypFrac, Values: []float64{0.5}, Doc: "σ reaches 0 after this fraction of the updates"},
 	}
 }
-

@@ -210,6 +210,7 @@ func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 		leg := plot.NewLegend()
 		p.Title.Text = fmt.Sprintf("%s (%s): mollified p per hidden layer (Eq. 29), mean over seeds", t.Name, t.Profile)
 		p.X.Label.Text = "updates"
+		p.X.Tick.Marker = plainTicks{}
 		p.Y.Label.Text = "p"
 		p.Y.Min, p.Y.Max = 0, 1
 		var bands []band
@@ -249,6 +250,7 @@ func writeFigures(dir string, t *TaskReport, order []string) ([]string, error) {
 func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, leg *plot.Legend) (*plot.Plot, int, error) {
 	p := plot.New()
 	p.X.Label.Text = "updates"
+	p.X.Tick.Marker = plainTicks{}
 	p.Y.Label.Text = label
 	type curve struct {
 		name string
@@ -262,6 +264,7 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 	if percent(metric) {
 		scale = 100
 		p.Y.Label.Text = label + " (%)"
+		p.Y.Tick.Marker = plainTicks{}
 	}
 	for _, c := range t.Configs {
 		b := curveBand(c.Runs, metric).scaled(scale)
@@ -270,9 +273,12 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 		}
 		curves = append(curves, curve{c.Name, b, false})
 		means = append(means, b.mean...)
+		// The original network's dashed line is clipped to the axes the
+		// trained networks set: early in training (p near 1) it is the
+		// plain deep network evaluated on the mollified one's weights, and
+		// its spikes would squash every other curve.
 		if o := curveBand(c.Runs, metric+experiment.OriginalSuffix).scaled(scale); len(o.x) > 0 {
 			curves = append(curves, curve{c.Name, o, true})
-			means = append(means, o.mean...)
 		}
 	}
 	lo, hi, ok := robustRange(means, logY)
@@ -340,6 +346,21 @@ func robustRange(vs []float64, logY bool) (lo, hi float64, ok bool) {
 		pad = math.Max(math.Abs(hi)*0.05, 1e-3)
 	}
 	return lo - pad, hi + pad, true
+}
+
+// plainTicks are gonum's default ticks with labels in their shortest form
+// ("100", not "100.00").
+type plainTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', -1, 64)
+		}
+	}
+	return ts
 }
 
 // scaled returns b with its values multiplied by k.
@@ -460,6 +481,7 @@ func targetFigure(dir string, t *TaskReport, order []string) (string, error) {
 	leg := plot.NewLegend()
 	p.Title.Text = fmt.Sprintf("%s (%s): fraction of final runs that reached the target by update t", t.Name, t.Profile)
 	p.X.Label.Text = "updates"
+	p.X.Tick.Marker = plainTicks{}
 	p.Y.Label.Text = "fraction of runs"
 	p.Y.Min, p.Y.Max = 0, 1.02
 	drawn := 0

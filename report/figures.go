@@ -260,9 +260,8 @@ func curvePlot(t *TaskReport, metric, label string, logY bool, order []string, l
 	var curves []curve
 	var means []float64
 	// Accuracies in %, as in the tables (see percent).
-	scale := 1.0
+	scale := displayScale(metric)
 	if percent(metric) {
-		scale = 100
 		p.Y.Label.Text = label + " (%)"
 		p.Y.Tick.Marker = plainTicks{}
 	}

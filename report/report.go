@@ -319,11 +319,7 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 				}
 				vals = append(vals, v)
 			}
-			mean := stats.Mean(vals)
-			if percent(sel.Metric) {
-				mean *= 100
-			}
-			score := fmtNum(mean)
+			score := fmtNum(displayScale(sel.Metric) * stats.Mean(vals))
 			if why := ineligible(rs); why != "" {
 				score += " (" + why + ")"
 			}
@@ -554,6 +550,15 @@ func percent(name string) bool {
 	return strings.HasSuffix(base, "_acc") || strings.Contains(base, "_acc_")
 }
 
+// displayScale is the factor from metric name's stored unit to the
+// report's: 100 for an accuracy (see percent), else 1.
+func displayScale(name string) float64 {
+	if percent(name) {
+		return 100
+	}
+	return 1
+}
+
 // metricLabel is a metric's column label with its unit.
 func metricLabel(m experiment.Metric) string {
 	if percent(m.Name) {
@@ -564,9 +569,8 @@ func metricLabel(m experiment.Metric) string {
 
 // fmtMetric formats a summary of metric name in the report's unit for it.
 func fmtMetric(name string, s stats.Summary) string {
-	if percent(name) {
-		s.Mean, s.Lo, s.Hi, s.Min, s.Max = 100*s.Mean, 100*s.Lo, 100*s.Hi, 100*s.Min, 100*s.Max
-	}
+	k := displayScale(name)
+	s.Mean, s.Lo, s.Hi, s.Min, s.Max = k*s.Mean, k*s.Lo, k*s.Hi, k*s.Min, k*s.Max
 	return fmtSummary(s)
 }
 

@@ -31,14 +31,20 @@ type tinyTask struct {
 	onStart func(spec experiment.RunSpec)
 	// epochs overrides the 10 training epochs when positive.
 	epochs int
+	// editSweep, when set, changes the sweep before it is returned.
+	editSweep func(*experiment.Sweep)
 }
 
 func (t *tinyTask) Name() string       { return "tiny" }
 func (t *tinyTask) Summary() string    { return "6-bit parity, tiny MLP" }
 func (t *tinyTask) Profiles() []string { return []string{"quick"} }
 func (t *tinyTask) Sweep(experiment.Profile) (experiment.Sweep, error) {
-	return experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
-		Select: experiment.Selector{Metric: train.TrainEvalLoss}}, nil
+	sw := experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{9}, LR: []float64{0.1, 0.5}, Budget: 2,
+		Select: experiment.Selector{Metric: train.TrainEvalLoss}}
+	if t.editSweep != nil {
+		t.editSweep(&sw)
+	}
+	return sw, nil
 }
 
 func (t *tinyTask) settings() train.Settings {
@@ -309,6 +315,12 @@ func TestPlanErrors(t *testing.T) {
 		{Plan{Profile: experiment.MustBuiltin("paper"), Tasks: []experiment.Task{tt}, Configs: Configs()}, `no profile "paper"`},
 		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{tt}, Configs: Configs(), Options: map[string]experiment.Options{"mollified": {"eval": "x"}}}, "not allowed"},
 		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{tt}, Configs: Configs()[:1], Options: map[string]experiment.Options{"mollified": {"eval": "p0"}}}, "not in the plan"},
+		// A budget above the plain network's whole space (two learning
+		// rates) would give it fewer trials than the mollified network.
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) { sw.Budget = 3 }}}, Configs: Configs()},
+			"configuration baseline has 2 tuning point(s)"},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) { sw.Budget = 0 }}}, Configs: Configs()},
+			"sweep budget 0"},
 	} {
 		_, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), c.plan)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -146,6 +146,9 @@ func (p Plan) expand() ([]*cell, []string, error) {
 				return nil, nil, err
 			}
 			trials := Trials(sw, axes, t.Name()+"/"+c.Name())
+			if len(trials) != sw.Budget {
+				return nil, nil, unequalBudget(t.Name(), c.Name(), sw, len(trials))
+			}
 			if len(p.Grid[c.Name()]) > 0 {
 				if err := builds(arch, c, opts, trials); err != nil {
 					return nil, nil, fmt.Errorf("-grid: %s on %s: %w", c.Name(), t.Name(), err)
@@ -183,6 +186,20 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		}
 	}
 	return cells, skipped, nil
+}
+
+// unequalBudget is the error of a configuration that would get n tuning
+// trials when the sweep gives every configuration sw.Budget: its whole
+// space (the learning rates crossed with its own axes) is smaller than the
+// budget, or the budget is not positive. Either way the configurations of
+// the task would not get the same number of trials (paper/TUNING.md §1),
+// so the sweep is refused before it starts.
+func unequalBudget(task, config string, sw experiment.Sweep, n int) error {
+	if sw.Budget < 1 {
+		return fmt.Errorf("task %s: sweep budget %d: expected at least 1 tuning trial per configuration", task, sw.Budget)
+	}
+	return fmt.Errorf("task %s: configuration %s has %d tuning point(s) (learning rates %v and its own axes) but the sweep's budget is %d trials per configuration: every configuration must get the same number of trials; give at least %d learning rates (sweep.lr, or -grid lr=...) or lower sweep.budget",
+		task, config, n, sw.LR, sw.Budget, sw.Budget)
 }
 
 // checkGrid rejects grids that name a configuration not in the plan, an

@@ -78,3 +78,18 @@ func TestProfileFile(t *testing.T) {
 		t.Fatal("no settings fingerprint")
 	}
 }
+
+// TestBuiltinProfilesPlan: every built-in profile plans every task that has
+// it, which holds only if each gives all of a task's configurations the
+// same number of tuning trials (the plan refuses a sweep that does not).
+func TestBuiltinProfilesPlan(t *testing.T) {
+	for _, profile := range []string{"quick", "paper", "reduced"} {
+		t.Run(profile, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := []string{"plan", "-profile", profile, "-tasks", "all", "-measure=false", "-out", t.TempDir()}
+			if code := run(context.Background(), args, &out, &errOut); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+		})
+	}
+}

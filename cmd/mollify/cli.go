@@ -411,6 +411,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	if !andReport {
 		sf.register(fs)
 	}
+	estimate := fs.Bool("estimate", true, "print the plan's CPU time to go before the first run, as plan does (cells without runs are measured, about 0.3 s each; not for shards)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -427,6 +428,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, andRep
 	}
 	if err := store.CheckWritable(f.dir()); err != nil {
 		return usagef("-out %s: %v", f.dir(), err)
+	}
+	// One process running the whole sweep says first what it will cost; a
+	// shard of many would measure the same cells many times over.
+	if *estimate && shard.Count <= 1 {
+		est, err := estimatePlan(f, p, true, stderr)
+		if err != nil {
+			return err
+		}
+		est.summary(stderr, f.dir(), []int{f.workers})
 	}
 	r := &harness.Runner{Dir: f.dir(), Workers: f.workers, Log: stderr, Terminal: isTerminal(stderr), Shard: shard, Phase: phase}
 	sum, err := r.Run(ctx, p)

@@ -40,3 +40,32 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestRunPrintsEstimateFirst: a sweep says what it will cost before its
+// first run, unless -estimate=false.
+func TestRunPrintsEstimateFirst(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"default", nil, true},
+		{"off", []string{"-estimate=false"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-seeds", "1", "-workers", "1", "-out", t.TempDir()}, c.args...)
+			if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			log := stderr.String()
+			est, first := strings.Index(log, "CPU time to go: "), strings.Index(log, "[1/")
+			if first < 0 {
+				t.Fatalf("no progress line in:\n%s", log)
+			}
+			if got := est >= 0 && est < first; got != c.want {
+				t.Errorf("estimate before the first run: %v, want %v; log:\n%s", got, c.want, log)
+			}
+		})
+	}
+}

@@ -48,10 +48,69 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 			cores = append(cores, n)
 		}
 	}
+	est, err := estimatePlan(f, p, *measure, stderr)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "task\tconfiguration\ttuning runs\tfinal runs\tdone\tto run\trun time\tCPU to go\n")
+	for _, row := range est.rows {
+		c := row.CellPlan
+		how, togo := "—", "—"
+		if row.known {
+			how = format.Duration(row.per) + row.how
+			togo = format.Duration(time.Duration(c.Runs()-c.Done()) * row.per)
+		}
+		finals := fmt.Sprint(c.FinalSeeds)
+		if !c.FinalKnown {
+			finals += " (after tuning)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d × %d seeds\t%s\t%d\t%d\t%s\t%s\n", c.Task, c.Config, c.Trials, c.TuneSeeds, finals, c.Done(), c.Runs()-c.Done(), how, togo)
+	}
+	tw.Flush()
+	for _, s := range est.skipped {
+		fmt.Fprintf(stdout, "not applicable: %s\n", s)
+	}
+	est.summary(stdout, f.dir(), cores)
+	if len(est.taskOrder) > 0 {
+		fmt.Fprintln(stdout, "Run times: the folder's wall times where a cell has runs; (step): updates × a measured step plus evaluations × a measured evaluation, CPU time on this machine now; (scaled): the other cells' times scaled by the tasks' relative costs.")
+	}
+	return nil
+}
+
+// planEstimate is the cost of what a sweep has left to run.
+type planEstimate struct {
+	rows    []planRow
+	skipped []string
+	// runs and done count the sweep's runs and those in the folder;
+	// unknown counts cells with runs to go and no estimate.
+	runs, done, unknown int
+	total               time.Duration
+	byTask              map[string]time.Duration
+	taskOrder           []string
+	// tuneRuns and finalRuns are the estimated times of the runs to go,
+	// one entry per run, for the wall-time estimate.
+	tuneRuns, finalRuns []time.Duration
+}
+
+// planRow is one cell with the estimated time of one of its runs (per,
+// known) and how it was obtained (how: "", " (step)", " (scaled)").
+type planRow struct {
+	harness.CellPlan
+	per   time.Duration
+	how   string
+	known bool
+}
+
+// estimatePlan previews p in the folder of f and estimates each cell's run
+// time: the mean wall time of its runs already in the folder; for a cell
+// with none, a short measurement of its step when measure is set, or else
+// the other cells' times scaled by the tasks' relative costs.
+func estimatePlan(f sweepFlags, p harness.Plan, measure bool, stderr io.Writer) (*planEstimate, error) {
 	r := &harness.Runner{Dir: f.dir()}
 	cells, skipped, err := r.Preview(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Seconds per unit of cost, from every run present.
 	var secs, units float64
@@ -61,8 +120,8 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 			units += c.Cost
 		}
 	}
-	var est map[string]speed.RunCost
-	if *measure {
+	var measured map[string]speed.RunCost
+	if measure {
 		unmeasured := map[string]bool{}
 		for _, c := range cells {
 			if len(c.Seconds) == 0 && c.Runs() > c.Done() {
@@ -71,87 +130,82 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 		}
 		if len(unmeasured) > 0 {
 			fmt.Fprintf(stderr, "plan: measuring the step of %d cells without runs...\n", len(unmeasured))
-			est, err = speed.EstimateRuns(f.prof, func(task, config string) bool { return unmeasured[task+"/"+config] }, 300*time.Millisecond)
+			measured, err = speed.EstimateRuns(f.prof, func(task, config string) bool { return unmeasured[task+"/"+config] }, 300*time.Millisecond)
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "task\tconfiguration\ttuning runs\tfinal runs\tdone\tto run\trun time\tCPU to go\n")
-	var total time.Duration
-	var runs, done, unknown int
-	var tuneRuns, finalRuns []time.Duration
-	byTask := map[string]time.Duration{}
-	var taskOrder []string
+	est := &planEstimate{skipped: skipped, byTask: map[string]time.Duration{}}
 	for _, c := range cells {
-		toRun := c.Runs() - c.Done()
-		runs += c.Runs()
-		done += c.Done()
-		per, how := time.Duration(0), "—"
-		rc, measured := est[c.Task+"/"+c.Config]
+		row := planRow{CellPlan: c, known: true}
+		rc, ok := measured[c.Task+"/"+c.Config]
 		switch {
 		case len(c.Seconds) > 0:
-			per, how = seconds(stats.Mean(c.Seconds)), ""
-		case measured:
-			per, how = rc.Run(), " (step)"
+			row.per = seconds(stats.Mean(c.Seconds))
+		case ok:
+			row.per, row.how = rc.Run(), " (step)"
 			if rc.Scaled != "" {
-				how = " (step, scaled from " + rc.Scaled + ")"
+				row.how = " (step, scaled from " + rc.Scaled + ")"
 			}
 		case units > 0:
-			per, how = seconds(c.Cost*secs/units), " (scaled)"
+			row.per, row.how = seconds(c.Cost*secs/units), " (scaled)"
+		default:
+			row.known = false
 		}
-		togo := "—"
-		if how != "—" {
-			d := time.Duration(toRun) * per
-			total += d
-			if !slices.Contains(taskOrder, c.Task) {
-				taskOrder = append(taskOrder, c.Task)
+		est.rows = append(est.rows, row)
+		toRun := c.Runs() - c.Done()
+		est.runs += c.Runs()
+		est.done += c.Done()
+		if !row.known {
+			if toRun > 0 {
+				est.unknown++
 			}
-			byTask[c.Task] += d
-			for range c.Trials*c.TuneSeeds - c.TuneDone {
-				tuneRuns = append(tuneRuns, per)
-			}
-			for range c.FinalSeeds - c.FinalDone {
-				finalRuns = append(finalRuns, per)
-			}
-			togo = format.Duration(d)
-			how = format.Duration(per) + how
-		} else if toRun > 0 {
-			unknown++
+			continue
 		}
-		finals := fmt.Sprint(c.FinalSeeds)
-		if !c.FinalKnown {
-			finals += " (after tuning)"
+		d := time.Duration(toRun) * row.per
+		est.total += d
+		if !slices.Contains(est.taskOrder, c.Task) {
+			est.taskOrder = append(est.taskOrder, c.Task)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d × %d seeds\t%s\t%d\t%d\t%s\t%s\n", c.Task, c.Config, c.Trials, c.TuneSeeds, finals, c.Done(), toRun, how, togo)
+		est.byTask[c.Task] += d
+		for range c.Trials*c.TuneSeeds - c.TuneDone {
+			est.tuneRuns = append(est.tuneRuns, row.per)
+		}
+		for range c.FinalSeeds - c.FinalDone {
+			est.finalRuns = append(est.finalRuns, row.per)
+		}
 	}
-	tw.Flush()
-	for _, s := range skipped {
-		fmt.Fprintf(stdout, "not applicable: %s\n", s)
-	}
-	fmt.Fprintf(stdout, "%d runs, %d done in %s.\n", runs, done, f.dir())
-	if len(taskOrder) == 0 {
-		if runs > done {
-			fmt.Fprintln(stdout, "No run is in the folder yet and -measure=false, so there is no time estimate.")
+	return est, nil
+}
+
+// summary prints the runs done and to go in dir, the CPU time to go per
+// task, and the wall time on each of cores.
+func (e *planEstimate) summary(w io.Writer, dir string, cores []int) {
+	fmt.Fprintf(w, "%d runs, %d done in %s.\n", e.runs, e.done, dir)
+	if len(e.taskOrder) == 0 {
+		if e.runs > e.done {
+			fmt.Fprintln(w, "No run is in the folder yet and -measure=false, so there is no time estimate.")
 		}
-		return nil
+		return
 	}
 	var parts []string
-	for _, t := range taskOrder {
-		parts = append(parts, t+" "+format.Duration(byTask[t]))
+	for _, t := range e.taskOrder {
+		parts = append(parts, t+" "+format.Duration(e.byTask[t]))
 	}
-	fmt.Fprintf(stdout, "CPU time to go: %s (%s).\n", format.Duration(total), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "CPU time to go: %s (%s).\n", format.Duration(e.total), strings.Join(parts, ", "))
 	var walls []string
 	for _, n := range cores {
-		walls = append(walls, fmt.Sprintf("%s on %d cores", format.Duration(wall(tuneRuns, n)+wall(finalRuns, n)), n))
+		unit := "cores"
+		if n == 1 {
+			unit = "core"
+		}
+		walls = append(walls, fmt.Sprintf("%s on %d %s", format.Duration(wall(e.tuneRuns, n)+wall(e.finalRuns, n)), n, unit))
 	}
-	fmt.Fprintf(stdout, "Wall time to go, tuning then final runs, one run per core: %s.\n", strings.Join(walls, ", "))
-	if unknown > 0 {
-		fmt.Fprintf(stdout, "%d cells have no estimate.\n", unknown)
+	fmt.Fprintf(w, "Wall time to go, tuning then final runs, one run per core: %s.\n", strings.Join(walls, ", "))
+	if e.unknown > 0 {
+		fmt.Fprintf(w, "%d cells have no estimate.\n", e.unknown)
 	}
-	fmt.Fprintln(stdout, "Run times: the folder's wall times where a cell has runs; (step): updates × a measured step plus evaluations × a measured evaluation, CPU time on this machine now; (scaled): the other cells' times scaled by the tasks' relative costs.")
-	return nil
 }
 
 // wall is the time a phase of runs takes on n cores, one run per core: at

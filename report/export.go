@@ -58,6 +58,9 @@ type jsonClaim struct {
 	Diff    *float64 `json:"diff"`
 	Lo      *float64 `json:"lo"`
 	Hi      *float64 `json:"hi"`
+	// Edges are Config's and Versus's tuned values at an edge of the
+	// values their trials tried, as the summary table gives them.
+	Edges []string `json:"edges"`
 }
 
 // finite is v, or nil (JSON null) when v is not a number.
@@ -99,7 +102,8 @@ func (r *Report) writeExports(dir string) error {
 		}
 		for _, v := range tr.Claims {
 			jt.Claims = append(jt.Claims, jsonClaim{ID: v.Claim.ID, Text: v.Claim.Text, Metric: v.Claim.Metric, Config: v.Claim.Config, Versus: v.Claim.Versus,
-				Outcome: v.Outcome, N: v.Diff.N, Diff: finite(v.Diff.Mean), Lo: finite(v.Diff.Lo), Hi: finite(v.Diff.Hi)})
+				Outcome: v.Outcome, N: v.Diff.N, Diff: finite(v.Diff.Mean), Lo: finite(v.Diff.Lo), Hi: finite(v.Diff.Hi),
+				Edges: append([]string{}, edgesOf(tr, v.Claim.Config, v.Claim.Versus)...)})
 		}
 		for _, c := range jt.Cells {
 			sw.Write([]string{tr.Name, tr.Profile, c.Config, c.Metric, strconv.Itoa(c.N), csvNum(c.Mean), csvNum(c.Lo), csvNum(c.Hi)})

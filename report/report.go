@@ -334,15 +334,31 @@ func tuningTable(tr *TaskReport, sel experiment.Selector) Table {
 	return t
 }
 
-// edgeNotes warns, for each axis on which a configuration tried at least
-// three values, when the chosen value is the smallest or largest of them:
-// the best point may then lie outside the grid, and a wider grid could
-// change the comparison.
-func edgeNotes(c *ConfigReport) []string {
-	if c.Selected == nil {
+// edge is a chosen value at the smallest or largest of the values a
+// configuration tried on one axis (of three values or more): the best
+// point may lie outside the grid.
+type edge struct {
+	config, axis string
+	value        float64
+	lo, hi       float64
+}
+
+// short is the edge as the summary table shows it.
+func (e edge) short() string {
+	side := "lowest"
+	if e.value == e.hi {
+		side = "highest"
+	}
+	return fmt.Sprintf("%s %s = %s (%s tried)", e.config, e.axis, fmtNum(e.value), side)
+}
+
+// edges lists, axis by axis, the configuration's chosen values that sit at
+// an edge of the values its tuning trials tried.
+func edges(c *ConfigReport) []edge {
+	if c == nil || c.Selected == nil {
 		return nil
 	}
-	var notes []string
+	var out []edge
 	for _, axis := range slices.Sorted(maps.Keys(c.Selected)) {
 		tried := map[float64]bool{}
 		for _, r := range c.Tuned {
@@ -356,10 +372,34 @@ func edgeNotes(c *ConfigReport) []string {
 		vals := slices.Sorted(maps.Keys(tried))
 		lo, hi, v := vals[0], vals[len(vals)-1], c.Selected[axis]
 		if v == lo || v == hi {
-			notes = append(notes, fmt.Sprintf("%s: the chosen %s = %s is at the edge of the values tried (%s to %s); the best value may lie outside the grid.", c.Name, axis, fmtNum(v), fmtNum(lo), fmtNum(hi)))
+			out = append(out, edge{config: c.Name, axis: axis, value: v, lo: lo, hi: hi})
 		}
 	}
+	return out
+}
+
+// edgeNotes warns, for each axis on which a configuration tried at least
+// three values, when the chosen value is the smallest or largest of them:
+// the best point may then lie outside the grid, and a wider grid could
+// change the comparison.
+func edgeNotes(c *ConfigReport) []string {
+	var notes []string
+	for _, e := range edges(c) {
+		notes = append(notes, fmt.Sprintf("%s: the chosen %s = %s is at the edge of the values tried (%s to %s); the best value may lie outside the grid.", e.config, e.axis, fmtNum(e.value), fmtNum(e.lo), fmtNum(e.hi)))
+	}
 	return notes
+}
+
+// edgesOf lists the edge picks of the named configurations, as the summary
+// shows them; "none" when there is none.
+func edgesOf(tr *TaskReport, configs ...string) []string {
+	var out []string
+	for _, name := range configs {
+		for _, e := range edges(tr.config(name)) {
+			out = append(out, e.short())
+		}
+	}
+	return out
 }
 
 func resultsTable(tr *TaskReport) Table {

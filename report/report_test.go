@@ -281,3 +281,37 @@ func TestStylesDistinct(t *testing.T) {
 		t.Fatal("no style for a configuration outside the registry")
 	}
 }
+
+// TestSummaryEdges: the summary row of a claim names the compared
+// configurations' picks at a grid edge, and "none" when there is none.
+func TestSummaryEdges(t *testing.T) {
+	tuned := func(kappas ...float64) []*experiment.Record {
+		var rs []*experiment.Record
+		for i, k := range kappas {
+			rs = append(rs, &experiment.Record{Spec: experiment.RunSpec{Trial: i, Hyper: experiment.Hyper{"lr": 0.1, "kappa": k}}})
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		name   string
+		chosen float64
+		want   string
+	}{
+		{"at the lowest", 0.03, "mollified kappa = 0.03 (lowest tried)"},
+		{"at the highest", 1, "mollified kappa = 1 (highest tried)"},
+		{"inside", 0.1, "none"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := &TaskReport{Name: "t", Profile: "paper",
+				Configs: []*ConfigReport{
+					{Name: "mollified", Tuned: tuned(0.03, 0.1, 1), Selected: experiment.Hyper{"lr": 0.1, "kappa": c.chosen}},
+					{Name: "residual", Tuned: tuned(0.1), Selected: experiment.Hyper{"lr": 0.1, "kappa": 0.1}},
+				},
+				Claims: []Verdict{{Claim: experiment.Claim{Metric: "acc", Config: "mollified", Versus: "residual"}, Outcome: "reproduced"}}}
+			s := (&Report{Tasks: []*TaskReport{tr}}).Summary()
+			if got := s.Rows[0][len(s.Rows[0])-1]; got != c.want {
+				t.Errorf("edge cell %q, want %q", got, c.want)
+			}
+		})
+	}
+}

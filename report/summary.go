@@ -10,11 +10,12 @@ import (
 
 // Summary is the table a report opens with: one row per claim of the paper
 // that the results hold, with the paper's statement, our difference and its
-// interval, the verdict, the profile and number of seeds, and the state of
-// the task's sanity gate.
+// interval, the verdict, the profile and number of seeds, the state of the
+// task's sanity gate, and the compared configurations' tuning picks at an
+// edge of their grid (a verdict that may change with a wider grid).
 func (r *Report) Summary() Table {
 	t := Table{Title: "Summary: the paper's claims against these results",
-		Header: []string{"task", "claim (the paper)", "ours [95% interval]", "verdict", "profile", "seeds", "sanity gate"}}
+		Header: []string{"task", "claim (the paper)", "ours [95% interval]", "verdict", "profile", "seeds", "sanity gate", "picks at a grid edge"}}
 	for _, tr := range r.Tasks {
 		gate := "—"
 		if tr.Gate.Applicable {
@@ -28,7 +29,8 @@ func (r *Report) Summary() Table {
 			if v.Diff.N > 0 {
 				ours = fmt.Sprintf("Δ %s = %s", v.Claim.Metric, fmtDelta(v.Claim.Metric, v.Diff))
 			}
-			t.Rows = append(t.Rows, []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), v.Claim.Text, ours, v.Outcome, tr.Profile, fmt.Sprint(v.Diff.N), gate})
+			t.Rows = append(t.Rows, []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), v.Claim.Text, ours, v.Outcome, tr.Profile, fmt.Sprint(v.Diff.N), gate,
+				edgeCell(edgesOf(tr, v.Claim.Config, v.Claim.Versus))})
 		}
 		if len(tr.Claims) == 0 {
 			if row := unclaimedRow(tr, gate); row != nil {
@@ -36,8 +38,17 @@ func (r *Report) Summary() Table {
 			}
 		}
 	}
-	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.")
+	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.",
+		"Picks at a grid edge: the compared configurations' tuned values that are the smallest or largest their trials tried (axes of three values or more); a wider grid could change the verdict.")
 	return t
+}
+
+// edgeCell is the summary's cell for a row's edge picks.
+func edgeCell(es []string) string {
+	if len(es) == 0 {
+		return "none"
+	}
+	return strings.Join(es, "; ")
 }
 
 // PaperTables lays out each of the paper's tables that a task of the
@@ -114,7 +125,12 @@ func unclaimedRow(tr *TaskReport, gate string) []string {
 	if best != nil {
 		ours += fmt.Sprintf(", best other (%s) %s", best.Name, fmtMetric(metric.Name, stats.Summarize(best.Values(metric.Name), tr.Name+"/"+best.Name+"/"+metric.Name)))
 	}
-	return []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), "— (the paper makes no claim on this task)", ours, "no claim", tr.Profile, fmt.Sprint(len(m.Runs)), gate}
+	cfgs := []string{Method}
+	if best != nil {
+		cfgs = append(cfgs, best.Name)
+	}
+	return []string{fmt.Sprintf("[%s](#%s)", tr.Name, anchor(tr)), "— (the paper makes no claim on this task)", ours, "no claim", tr.Profile, fmt.Sprint(len(m.Runs)), gate,
+		edgeCell(edgesOf(tr, cfgs...))}
 }
 
 // anchor is the Markdown anchor of a task's section heading.

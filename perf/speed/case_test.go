@@ -294,7 +294,7 @@ func TestStepSpecOf(t *testing.T) {
 			}
 			switch c.Task {
 			case "ptb":
-				if s.Seq.Loss != train.LossLM || s.Seq.Steps != 20 || s.Batch != 20 || s.LR != 1 || s.Clip != 5 || s.Optimizer != "sgd" || s.LSTM.Embed != 200 || len(s.LSTM.Hidden) != 3 || s.LSTM.Out != 10000 {
+				if s.Seq.Loss != train.LossLM || s.Seq.Steps != 20 || s.Batch != 20 || s.Clip != 5 || s.Optimizer != "sgd" || s.LSTM.Embed != 200 || len(s.LSTM.Hidden) != 3 || s.LSTM.Out != 10000 {
 					t.Fatalf("%s: spec %+v %+v %+v", c.Name(), s, s.Seq, s.LSTM)
 				}
 			case "copy":

@@ -17,8 +17,10 @@ import (
 )
 
 // JSONSchema is the version of report.json's layout; it changes whenever a
-// field changes meaning or goes away.
-const JSONSchema = 1
+// field changes meaning, name or goes away. 2: the gate's fields are in
+// lower case like the others (they were Go's field names), and claims is a
+// list, empty rather than null, on a task without claims.
+const JSONSchema = 2
 
 // jsonReport is report.json: the summary cells, the claims and the gates,
 // from the same data as report.md.
@@ -73,7 +75,7 @@ func finite(v float64) *float64 {
 
 // cells summarises every reported metric of every configuration.
 func cells(tr *TaskReport) []jsonCell {
-	var out []jsonCell
+	out := []jsonCell{}
 	for _, c := range tr.Configs {
 		if len(c.Runs) == 0 {
 			continue
@@ -95,7 +97,7 @@ func (r *Report) writeExports(dir string) error {
 	sw := csv.NewWriter(&summary)
 	sw.Write([]string{"task", "profile", "config", "metric", "n", "mean", "lo", "hi"})
 	for _, tr := range r.Tasks {
-		jt := jsonTask{Name: tr.Name, Profile: tr.Profile, Cells: cells(tr)}
+		jt := jsonTask{Name: tr.Name, Profile: tr.Profile, Cells: cells(tr), Claims: []jsonClaim{}}
 		if tr.Gate.Applicable {
 			g := tr.Gate
 			jt.Gate = &g

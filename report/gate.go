@@ -17,19 +17,19 @@ import (
 // while the gate does not pass says so beside it.
 type Gate struct {
 	// Applicable is false when the task has no mollified final runs.
-	Applicable bool
-	Passed     bool
-	Checks     []Check
+	Applicable bool    `json:"applicable"`
+	Passed     bool    `json:"passed"`
+	Checks     []Check `json:"checks"`
 }
 
 // Check is one check of a [Gate].
 type Check struct {
-	Name   string
-	Passed bool
-	Detail string
+	Name   string `json:"name"`
+	Passed bool   `json:"passed"`
+	Detail string `json:"detail"`
 	// Info marks a comparison reported for the reader that the gate does
 	// not require on this task (see experiment.ReportSpec.PlainStuck).
-	Info bool `json:",omitempty"`
+	Info bool `json:"info,omitempty"`
 }
 
 // The thresholds of the gate's checks.

@@ -140,6 +140,18 @@ func TestWrite(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &jr) != nil || jr.Schema != JSONSchema || len(jr.Tasks) != 1 || len(jr.Tasks[0].Claims) != 1 || jr.Tasks[0].Claims[0].Outcome != "reproduced" || len(jr.Tasks[0].Cells) == 0 {
 		t.Errorf("report.json: %v\n%s", err, b)
 	}
+	// Every key is lower case (Go's json decoding would accept either, so
+	// look at the raw object): the gate's as well as the others.
+	var raw struct {
+		Tasks []map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(b, &raw); err != nil || len(raw.Tasks) != 1 {
+		t.Fatalf("report.json: %v", err)
+	}
+	var gate map[string]json.RawMessage
+	if err := json.Unmarshal(raw.Tasks[0]["gate"], &gate); err != nil || gate["passed"] == nil || gate["checks"] == nil || gate["Passed"] != nil {
+		t.Errorf("report.json gate keys: %v %s", err, raw.Tasks[0]["gate"])
+	}
 	for name, header := range map[string]string{"summary.csv": "task,profile,config,metric,n,mean,lo,hi", "runs.csv": "task,profile,config,phase,trial,seed,hash,diverged,metric,value"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); err != nil || lines[0] != header || len(lines) < 2 {

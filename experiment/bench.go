@@ -290,6 +290,12 @@ type Sweep struct {
 	// space of a configuration that tunes only the learning rate, so that
 	// every configuration of a task gets the same number of trials.
 	Budget int `json:"budget"`
+	// Axes replace, per configuration, the values of its own axes
+	// (Config.Space) on this task: Axes[config][axis]. A task uses it to
+	// extend a grid whose pick sat at an edge (paper/TUNING.md §1); the
+	// budget is unchanged, so the configuration still gets Budget trials.
+	// The -grid flag replaces these in turn.
+	Axes map[string]map[string][]float64 `json:"axes,omitempty"`
 	// Select is the metric (a key of Record.Final) tuning maximises or
 	// minimises.
 	Select Selector `json:"select"`

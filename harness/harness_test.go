@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/mollified"
 	"github.com/mollifying/mollify/nn"
 	"github.com/mollifying/mollify/store"
 	"github.com/mollifying/mollify/tasks/parity"
@@ -321,6 +323,19 @@ func TestPlanErrors(t *testing.T) {
 			"configuration baseline has 2 tuning point(s)"},
 		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) { sw.Budget = 0 }}}, Configs: Configs()},
 			"sweep budget 0"},
+		// A task's own grids must name a configuration and one of its axes.
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
+			sw.Axes = map[string]map[string][]float64{"mollifed": {"kappa": {0.1}}}
+		}}}, Configs: Configs()}, `no configuration "mollifed" (did you mean "mollified"?)`},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
+			sw.Axes = map[string]map[string][]float64{"mollified": {"kapa": {0.1}}}
+		}}}, Configs: Configs()}, `configuration mollified has no axis "kapa"`},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
+			sw.Axes = map[string]map[string][]float64{"mollified": {"kappa": {}}}
+		}}}, Configs: Configs()}, "mollified.kappa is empty"},
+		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
+			sw.Axes = map[string]map[string][]float64{"mollified": {"c": {-1}}}
+		}}}, Configs: Configs()}, "grid of mollified on tiny"},
 	} {
 		_, err := (&Runner{Dir: t.TempDir()}).Run(context.Background(), c.plan)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -423,5 +438,41 @@ func TestChangedSettingsAreNotReused(t *testing.T) {
 	}
 	if sum.Cached != 0 || sum.Ran != 4 {
 		t.Fatalf("after a settings change: %d cached, %d ran; want 0 and 4", sum.Cached, sum.Ran)
+	}
+}
+
+// TestSweepAxes: a task's own grid replaces a configuration's axis values
+// with the budget unchanged, and -grid replaces it in turn.
+func TestSweepAxes(t *testing.T) {
+	task := &tinyTask{editSweep: func(sw *experiment.Sweep) {
+		sw.Axes = map[string]map[string][]float64{"mollified": {"kappa": {0.01, 0.02}}}
+	}}
+	for _, c := range []struct {
+		name string
+		grid map[string]map[string][]float64
+		want []float64
+	}{
+		{"the task's axes", nil, []float64{0.01, 0.02}},
+		{"-grid wins", map[string]map[string][]float64{"mollified": {"kappa": {0.5}}}, []float64{0.5}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cells, _, err := Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{task}, Configs: []experiment.Config{mollified.Config{}}, Grid: c.grid}.expand()
+			if err != nil || len(cells) != 1 {
+				t.Fatalf("cells %d, err %v", len(cells), err)
+			}
+			if len(cells[0].trials) != 2 {
+				t.Errorf("%d trials, want the budget, 2", len(cells[0].trials))
+			}
+			var got []float64
+			for _, h := range cells[0].trials {
+				if !slices.Contains(got, h["kappa"]) {
+					got = append(got, h["kappa"])
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("kappa values tried %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -98,6 +98,9 @@ func (p Plan) expand() ([]*cell, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := checkAxes(t.Name(), sw); err != nil {
+			return nil, nil, err
+		}
 		fp, err := experiment.Fingerprint(settings)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: settings: %w", t.Name(), err)
@@ -141,17 +144,17 @@ func (p Plan) expand() ([]*cell, []string, error) {
 			for _, o := range applied {
 				used[c.Name()][o] = true
 			}
-			axes, err := p.axes(c, arch, gridUsed)
+			axes, err := p.axes(c, arch, sw, gridUsed)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, fmt.Errorf("task %s: %w", t.Name(), err)
 			}
 			trials := Trials(sw, axes, t.Name()+"/"+c.Name())
 			if len(trials) != sw.Budget {
 				return nil, nil, unequalBudget(t.Name(), c.Name(), sw, len(trials))
 			}
-			if len(p.Grid[c.Name()]) > 0 {
+			if len(p.Grid[c.Name()]) > 0 || len(sw.Axes[c.Name()]) > 0 {
 				if err := builds(arch, c, opts, trials); err != nil {
-					return nil, nil, fmt.Errorf("-grid: %s on %s: %w", c.Name(), t.Name(), err)
+					return nil, nil, fmt.Errorf("grid of %s on %s: %w", c.Name(), t.Name(), err)
 				}
 			}
 			cells = append(cells, &cell{task: t, config: c, sweep: sw, options: opts, settings: fp, trials: trials})
@@ -238,9 +241,21 @@ func (p Plan) checkGrid() error {
 
 // axes is c's space on arch with the plan's grid overrides, recording which
 // overrides applied.
-func (p Plan) axes(c experiment.Config, arch experiment.Arch, used map[string]map[string]bool) ([]experiment.Axis, error) {
+func (p Plan) axes(c experiment.Config, arch experiment.Arch, sw experiment.Sweep, used map[string]map[string]bool) ([]experiment.Axis, error) {
 	axes := slices.Clone(c.Space(p.Profile, arch))
+	var names []string
+	for _, ax := range axes {
+		names = append(names, ax.Name)
+	}
+	for _, a := range slices.Sorted(maps.Keys(sw.Axes[c.Name()])) {
+		if !slices.Contains(names, a) {
+			return nil, fmt.Errorf("sweep.axes: configuration %s has no axis %q%s (its axes: %s)", c.Name(), a, experiment.DidYouMean(a, names), strings.Join(names, ", "))
+		}
+	}
 	for i, ax := range axes {
+		if vs, ok := sw.Axes[c.Name()][ax.Name]; ok {
+			axes[i].Values = vs
+		}
 		if vs, ok := p.Grid[c.Name()][ax.Name]; ok {
 			axes[i].Values = vs
 			if used[c.Name()] == nil {
@@ -250,6 +265,32 @@ func (p Plan) axes(c experiment.Config, arch experiment.Arch, used map[string]ma
 		}
 	}
 	return axes, nil
+}
+
+// checkAxes rejects a task's sweep.axes that names no configuration of the
+// registry, or gives an axis an empty or non-finite list.
+func checkAxes(task string, sw experiment.Sweep) error {
+	var known []string
+	for _, c := range Configs() {
+		known = append(known, c.Name())
+	}
+	for _, cfg := range slices.Sorted(maps.Keys(sw.Axes)) {
+		if !slices.Contains(known, cfg) {
+			return fmt.Errorf("task %s: sweep.axes: no configuration %q%s (configurations: %s)", task, cfg, experiment.DidYouMean(cfg, known), strings.Join(known, ", "))
+		}
+		for _, a := range slices.Sorted(maps.Keys(sw.Axes[cfg])) {
+			vs := sw.Axes[cfg][a]
+			if len(vs) == 0 {
+				return fmt.Errorf("task %s: sweep.axes: %s.%s is empty; expected at least one value", task, cfg, a)
+			}
+			for _, v := range vs {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("task %s: sweep.axes: %s.%s has %v; expected finite values", task, cfg, a, v)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // builds checks that c builds arch at every trial point, so that a grid

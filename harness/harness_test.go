@@ -332,7 +332,7 @@ func TestPlanErrors(t *testing.T) {
 		}}}, Configs: Configs()}, `configuration mollified has no axis "kapa"`},
 		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
 			sw.Axes = map[string]map[string][]float64{"mollified": {"kappa": {}}}
-		}}}, Configs: Configs()}, "mollified.kappa is empty"},
+		}}}, Configs: Configs()}, "mollified.kappa: no values"},
 		{Plan{Profile: experiment.MustBuiltin("quick"), Tasks: []experiment.Task{&tinyTask{editSweep: func(sw *experiment.Sweep) {
 			sw.Axes = map[string]map[string][]float64{"mollified": {"c": {-1}}}
 		}}}, Configs: Configs()}, "grid of mollified on tiny"},

@@ -223,13 +223,11 @@ func (p Plan) checkGrid() error {
 				return fmt.Errorf("-grid %s: a configuration's axis needs its name, as config.%s", a, a)
 			case cfg != "" && a == experiment.HypLR:
 				return fmt.Errorf("-grid %s: the learning-rate grid is the task's, shared by every configuration so that each gets the same budget; give it as -grid lr=...", name)
-			case len(vs) == 0:
-				return fmt.Errorf("-grid %s: no values", name)
+			}
+			if err := checkValues(vs); err != nil {
+				return fmt.Errorf("-grid %s: %w", name, err)
 			}
 			for _, v := range vs {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("-grid %s: value %v is not finite", name, v)
-				}
 				if a == experiment.HypLR && !(v > 0) {
 					return fmt.Errorf("-grid lr: learning rate %v, want > 0", v)
 				}
@@ -267,6 +265,20 @@ func (p Plan) axes(c experiment.Config, arch experiment.Arch, sw experiment.Swee
 	return axes, nil
 }
 
+// checkValues rejects a grid of no values or with one that is not finite;
+// -grid and sweep.axes share it.
+func checkValues(vs []float64) error {
+	if len(vs) == 0 {
+		return errors.New("no values")
+	}
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("value %v is not finite", v)
+		}
+	}
+	return nil
+}
+
 // checkAxes rejects a task's sweep.axes that names no configuration of the
 // registry, or gives an axis an empty or non-finite list.
 func checkAxes(task string, sw experiment.Sweep) error {
@@ -279,14 +291,8 @@ func checkAxes(task string, sw experiment.Sweep) error {
 			return fmt.Errorf("task %s: sweep.axes: no configuration %q%s (configurations: %s)", task, cfg, experiment.DidYouMean(cfg, known), strings.Join(known, ", "))
 		}
 		for _, a := range slices.Sorted(maps.Keys(sw.Axes[cfg])) {
-			vs := sw.Axes[cfg][a]
-			if len(vs) == 0 {
-				return fmt.Errorf("task %s: sweep.axes: %s.%s is empty; expected at least one value", task, cfg, a)
-			}
-			for _, v := range vs {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("task %s: sweep.axes: %s.%s has %v; expected finite values", task, cfg, a, v)
-				}
+			if err := checkValues(sw.Axes[cfg][a]); err != nil {
+				return fmt.Errorf("task %s: sweep.axes: %s.%s: %w", task, cfg, a, err)
 			}
 		}
 	}

@@ -391,7 +391,7 @@ func edgeNotes(c *ConfigReport) []string {
 }
 
 // edgesOf lists the edge picks of the named configurations, as the summary
-// shows them; "none" when there is none.
+// shows them.
 func edgesOf(tr *TaskReport, configs ...string) []string {
 	var out []string
 	for _, name := range configs {

@@ -17,13 +17,7 @@ func (r *Report) Summary() Table {
 	t := Table{Title: "Summary: the paper's claims against these results",
 		Header: []string{"task", "claim (the paper)", "ours [95% interval]", "verdict", "profile", "seeds", "sanity gate", "picks at a grid edge"}}
 	for _, tr := range r.Tasks {
-		gate := "—"
-		if tr.Gate.Applicable {
-			gate = "passed"
-			if !tr.Gate.Passed {
-				gate = "not passed"
-			}
-		}
+		gate := tr.Gate.state()
 		for _, v := range tr.Claims {
 			ours := "—"
 			if v.Diff.N > 0 {
@@ -41,6 +35,17 @@ func (r *Report) Summary() Table {
 	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.",
 		"Picks at a grid edge: the compared configurations' tuned values that are the smallest or largest their trials tried (axes of three values or more); a wider grid could change the verdict.")
 	return t
+}
+
+// state is the gate as the summary tables show it.
+func (g Gate) state() string {
+	switch {
+	case !g.Applicable:
+		return "—"
+	case g.Passed:
+		return "passed"
+	}
+	return "not passed"
 }
 
 // edgeCell is the summary's cell for a row's edge picks.
@@ -62,13 +67,7 @@ func (r *Report) PaperTables() []Table {
 		if pt == nil {
 			continue
 		}
-		gate := "—"
-		if tr.Gate.Applicable {
-			gate = "passed"
-			if !tr.Gate.Passed {
-				gate = "not passed"
-			}
-		}
+		gate := tr.Gate.state()
 		t := Table{Title: fmt.Sprintf("%s — ours: [%s](#%s), profile %s", pt.Title, tr.Name, anchor(tr), tr.Profile),
 			Header: []string{"row (the paper's)", "configuration here", "the paper", "ours: mean [95% interval]", "seeds", "sanity gate"}}
 		scale := pt.Scale

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -279,6 +280,26 @@ func TestTrialsBalanced(t *testing.T) {
 					t.Errorf("budget %d: %s=%g appears %d times, want %d to %d (%v)", c.budget, ax.Name, v, n, lo, hi, got)
 				}
 			}
+		}
+	}
+}
+
+// TestTrialsRemainder: with a budget below an axis's size, which values are
+// left out is drawn per design, so the last value (a grid extended past its
+// top edge) is tried by some designs, and every value by some design.
+func TestTrialsRemainder(t *testing.T) {
+	sw := experiment.Sweep{LR: []float64{0.001, 0.003, 0.01, 0.03}, Budget: 4}
+	kappa := []float64{0.01, 0.03, 0.1, 0.3, 1}
+	axes := []experiment.Axis{{Name: "kappa", Values: kappa}}
+	tried := map[float64]int{}
+	for k := range 40 {
+		for _, h := range Trials(sw, axes, fmt.Sprintf("task/config%d", k)) {
+			tried[h["kappa"]]++
+		}
+	}
+	for _, v := range kappa {
+		if tried[v] == 0 {
+			t.Errorf("kappa = %g is never tried in 40 designs of 4 trials over 5 values: %v", v, tried)
 		}
 	}
 }

@@ -354,7 +354,10 @@ func applies(arch experiment.Arch, c experiment.Config, profile experiment.Profi
 //     tries every learning rate equally often;
 //   - every other axis takes its values in a seeded random order that visits
 //     each value ⌊Budget/n⌋ or ⌈Budget/n⌉ times (a Latin-hypercube design on
-//     the grid), redrawn until no point repeats.
+//     the grid), redrawn until no point repeats. Which values get the
+//     Budget mod n extra visits is drawn too: were they always the first
+//     values, a grid extended past its top edge with a budget below its
+//     size would never try the new value.
 //
 // The points are returned in lexicographic order. key names the sampling
 // stream (task/config), so that the design is stable.
@@ -403,8 +406,22 @@ func balanced(axes []experiment.Axis, n int, r *rand.Rand) [][]int {
 		}
 		for a := 1; a < len(axes); a++ {
 			perm := r.Perm(n)
+			size := len(axes[a].Values)
+			// Slots below full take every value equally often; the last
+			// n mod size slots take distinct values drawn at random. When
+			// size divides n nothing is drawn, so those designs are the
+			// ones of the first version of this function.
+			full := n - n%size
+			var extra []int
+			if full < n {
+				extra = r.Perm(size)[:n-full]
+			}
 			for i := range points {
-				points[i][a] = perm[i] % len(axes[a].Values)
+				if j := perm[i]; j < full {
+					points[i][a] = j % size
+				} else {
+					points[i][a] = extra[j-full]
+				}
 			}
 		}
 		slices.SortFunc(points, slices.Compare[[]int])

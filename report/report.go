@@ -165,6 +165,9 @@ func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, erro
 	if len(profiles) != 1 {
 		return nil, fmt.Errorf("report: task %s has results of several profiles %v; report one directory per profile", name, slices.Sorted(maps.Keys(profiles)))
 	}
+	if err := onePointEach(rs); err != nil {
+		return nil, err
+	}
 	tr.Profile = slices.Collect(maps.Keys(profiles))[0]
 	var sel experiment.Selector
 	if t, err := reg.Task(name); err == nil {
@@ -661,4 +664,37 @@ func fmtSummary(s stats.Summary) string {
 		return out
 	}
 	return fmt.Sprintf("%s [%s, %s]", f(s.Mean), f(s.Lo), f(s.Hi))
+}
+
+// onePointEach checks that a task's runs come from one design: the final
+// runs of a configuration share one point, and so do the tuning runs of
+// each trial. A folder in which a grid or design changed holds runs of
+// both; their statistics would mix two protocols.
+func onePointEach(rs []*store.Result) error {
+	type slot struct {
+		config string
+		phase  experiment.Phase
+		trial  int
+	}
+	first := map[slot]experiment.RunSpec{}
+	for _, r := range rs {
+		s := r.Record.Spec
+		k := slot{s.Config, s.Phase, s.Trial}
+		point := s
+		point.Seed = 0
+		f, ok := first[k]
+		if !ok {
+			first[k] = point
+			continue
+		}
+		if f.Hash() != point.Hash() {
+			what := "final runs"
+			if s.Phase == experiment.Tune {
+				what = fmt.Sprintf("tuning runs of trial %d", s.Trial)
+			}
+			return fmt.Errorf("report: %s/%s has %s of two points ([%v] and [%v], or other settings or options): the folder holds runs of an earlier design; "+
+				"`mollify prune -delete` with the sweep's flags removes the runs the current design would not make (%s is one)", s.Task, s.Config, what, f.Hyper, s.Hyper, r.Path)
+		}
+	}
+	return nil
 }

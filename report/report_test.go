@@ -226,6 +226,41 @@ func TestMixedProfilesRejected(t *testing.T) {
 	}
 }
 
+// TestMixedDesignsRejected: final runs of two points, or tuning runs of one
+// trial at two points, are runs of two designs in one folder.
+func TestMixedDesignsRejected(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(rs []*store.Result)
+		want string
+	}{
+		{"one design", func([]*store.Result) {}, ""},
+		{"finals of two points", func(rs []*store.Result) { rs[0].Record.Spec.Hyper = experiment.Hyper{"lr": 0.2} }, "final runs of two points"},
+		{"finals with other options", func(rs []*store.Result) { rs[1].Record.Spec.Options = experiment.Options{"eval": "p0"} }, "final runs of two points"},
+		{"a trial at two points", func(rs []*store.Result) {
+			tune := *rs[2].Record
+			tune.Spec.Seed, tune.Spec.Hyper = 10, experiment.Hyper{"lr": 0.3}
+			rs[2] = &store.Result{Record: &tune, Path: "runs/fake/mollified/tune-x.json"}
+		}, "tuning runs of trial 0 of two points"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rs := results(2, map[string]float64{"mollified": 0.2})
+			rs = append(rs, rs[2]) // the tuning run, on a second seed below
+			c.edit(rs)
+			_, err := Build(rs, reg)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "mollify prune") {
+				t.Fatalf("err = %v, want one naming %q and the fix", err, c.want)
+			}
+		})
+	}
+}
+
 func TestFmtNum(t *testing.T) {
 	for _, c := range []struct {
 		v    float64

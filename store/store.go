@@ -146,6 +146,12 @@ func LoadResult(path string) (*Result, error) {
 	return &Result{Path: path, Record: &rec, Env: f.Env, Digest: hex.EncodeToString(sum[:])}, nil
 }
 
+// IsResultName reports whether a file name under runs/ is a result file's,
+// not a file being written or a lease.
+func IsResultName(name string) bool {
+	return strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, tmpPrefix)
+}
+
 // LoadResults reads every result file under dir/runs, ignoring files being
 // written, in path order.
 func LoadResults(dir string) ([]*Result, error) {
@@ -155,7 +161,7 @@ func LoadResults(dir string) ([]*Result, error) {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".json") && !strings.HasPrefix(d.Name(), tmpPrefix) {
+		if !d.IsDir() && IsResultName(d.Name()) {
 			paths = append(paths, p)
 		}
 		return nil

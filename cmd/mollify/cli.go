@@ -45,6 +45,8 @@ Commands:
   reproduce  run, then report (what "make reproduce" calls)
   check      run a profile afresh and compare it with golden result files
   plan       print what a sweep will run and its CPU time to go; runs nothing
+  prune      list (-delete: remove) result files a sweep would not produce,
+             left by a changed grid or design
   compare    compare the final runs of two results folders, benchstat-style
   k8s        write the Kubernetes Indexed Job that runs a sweep as shards
   list       list tasks, configurations, their options and hyper-parameters
@@ -79,12 +81,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCompare(rest, stdout, stderr)
 	case "plan":
 		err = cmdPlan(rest, stdout, stderr)
+	case "prune":
+		err = cmdPrune(rest, stdout, stderr)
 	case "k8s":
 		err = cmdK8s(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, plan, compare, k8s, list, version or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, plan, prune, compare, k8s, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {

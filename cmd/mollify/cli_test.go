@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,45 @@ func TestRunPrintsEstimateFirst(t *testing.T) {
 				t.Errorf("estimate before the first run: %v, want %v; log:\n%s", got, c.want, log)
 			}
 		})
+	}
+}
+
+// TestPrune: prune lists a result file the sweep would not make and leaves
+// it; -delete removes it; files of configurations outside the sweep stay.
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "runs", "parity", "baseline", "tune-0000000000000000.json")
+	other := filepath.Join(dir, "runs", "parity", "noisy", "tune-0000000000000000.json")
+	for _, p := range []string{stale, other} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"prune", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-out", dir}
+	for _, c := range []struct {
+		extra     []string
+		want      string
+		staleKept bool
+	}{
+		{nil, "1 stale result files", true},
+		{[]string{"-delete"}, "1 stale result files removed", false},
+		{nil, "0 stale result files", false},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), append(args, c.extra...), &stdout, &stderr); code != 0 {
+			t.Fatalf("prune %v: exit %d: %s", c.extra, code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), c.want) {
+			t.Errorf("prune %v says %q, want %q", c.extra, stdout.String(), c.want)
+		}
+		if _, err := os.Stat(stale); (err == nil) != c.staleKept {
+			t.Errorf("prune %v: stale file present = %v, want %v", c.extra, err == nil, c.staleKept)
+		}
+		if _, err := os.Stat(other); err != nil {
+			t.Errorf("prune %v removed a configuration outside the sweep: %v", c.extra, err)
+		}
 	}
 }

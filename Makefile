@@ -28,15 +28,13 @@ report: build
 ## profile of REFERENCE_TASKS into results/reference/paper and the reduced
 ## profile of ptb and pentomino into results/reference/reduced, one task at a
 ## time (so that each task's files can be committed as it finishes), one
-## worker per core; then the runs the current design no longer makes are
-## pruned (they stay in git's history) and both reports written
+## worker per core, each task's runs that the current design no longer makes
+## pruned once it is done (they stay in git's history); then both reports
 REFERENCE_TASKS ?= mnist-tanh mnist-sigmoid parity-small copy wordembed parity
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 reference: build
-	for t in $(REFERENCE_TASKS); do $(BIN) run -profile paper -tasks $$t -workers $(WORKERS) -out results/reference/paper || exit $$?; done
-	for t in ptb pentomino; do $(BIN) run -profile reduced -tasks $$t -workers $(WORKERS) -out results/reference/reduced || exit $$?; done
-	for t in $(REFERENCE_TASKS); do $(BIN) prune -profile paper -tasks $$t -out results/reference/paper -delete || exit $$?; done
-	for t in ptb pentomino; do $(BIN) prune -profile reduced -tasks $$t -out results/reference/reduced -delete || exit $$?; done
+	for t in $(REFERENCE_TASKS); do $(BIN) run -profile paper -tasks $$t -workers $(WORKERS) -out results/reference/paper && $(BIN) prune -profile paper -tasks $$t -out results/reference/paper -delete || exit $$?; done
+	for t in ptb pentomino; do $(BIN) run -profile reduced -tasks $$t -workers $(WORKERS) -out results/reference/reduced && $(BIN) prune -profile reduced -tasks $$t -out results/reference/reduced -delete || exit $$?; done
 	$(BIN) report -profile paper -out results/reference/paper
 	$(BIN) report -profile reduced -out results/reference/reduced
 

@@ -188,12 +188,17 @@ func (r *Runner) finals(c *cell, profile experiment.Profile, tune []job) (cellFi
 		return cellFinals{}, fmt.Errorf("%s/%s: %w", c.task.Name(), c.config.Name(), err)
 	}
 	best, _, ok := Select(c.sweep.Select, records)
-	f := cellFinals{hyper: c.trials[best], selectable: ok}
-	w := cost(c.task, profile)
+	h := c.trials[best]
+	return cellFinals{hyper: h, selectable: ok, jobs: r.finalJobs(c, profile, h, cost(c.task, profile))}, nil
+}
+
+// finalJobs are the final runs of a cell at point h: one per final seed.
+func (r *Runner) finalJobs(c *cell, profile experiment.Profile, h experiment.Hyper, w float64) []job {
+	var js []job
 	for _, s := range c.sweep.Seeds {
-		f.jobs = append(f.jobs, r.newJob(c, profile, experiment.Final, 0, s, f.hyper, w))
+		js = append(js, r.newJob(c, profile, experiment.Final, 0, s, h, w))
 	}
-	return f, nil
+	return js
 }
 
 // allExist reports whether every job's result file exists.

@@ -1,7 +1,9 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,14 +53,14 @@ func (r *Runner) Stale(p Plan) ([]StaleFile, error) {
 		} else {
 			finalReason = "a final run of a point outside the tuning design"
 			for _, h := range c.trials {
-				for _, s := range c.sweep.Seeds {
-					keep[r.newJob(c, p.Profile, experiment.Final, 0, s, h, 0).path] = true
+				for _, j := range r.finalJobs(c, p.Profile, h, 0) {
+					keep[j.path] = true
 				}
 			}
 		}
 		dir := filepath.Dir(tune[0].path)
 		entries, err := os.ReadDir(dir)
-		if err != nil && !os.IsNotExist(err) {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s/%s: %w", c.task.Name(), c.config.Name(), err)
 		}
 		for _, e := range entries {

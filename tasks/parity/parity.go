@@ -82,20 +82,26 @@ func (t Task) defs() map[string]experiment.Definition[Settings] {
 	// residual network chose the lowest of {0.01, ..., 2} and the mollified one
 	// the highest, so the grid reaches a factor 10 below and 1.5 above them.
 	lr := []float64{0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3}
+	// The mollified network's kappa grid extended once below its edge: on
+	// parity-small it chose 0.03, the lowest of {0.03, ..., 1}
+	// (paper/TUNING.md §1, "Extending a grid once"). Still 8 trials. The
+	// names are strings, not mollified's constants: package mollified's
+	// tests import this one. The plan rejects an unknown configuration or
+	// axis (TestBuiltinProfilesPlan).
+	axes := map[string]map[string][]float64{
+		"mollified": {"kappa": {0.01, 0.03, 0.1, 0.3, 1}},
+	}
+	if !t.SmallData {
+		// With 90k examples it chose c = 30, the highest of {1, 3, 10, 30}:
+		// c is extended once above that edge, for this regime only.
+		axes["mollified"]["c"] = []float64{1, 3, 10, 30, 100}
+	}
 	return map[string]experiment.Definition[Settings]{
 		experiment.Quick: {Settings: quick, Sweep: experiment.Sweep{Seeds: []uint64{1, 2}, TuneSeeds: []uint64{101}, LR: []float64{0.1, 0.3}, Budget: 2, Select: sel}},
 		experiment.Paper: {Settings: paper, Sweep: experiment.Sweep{
 			Seeds: []uint64{1, 2, 3, 4, 5}, TuneSeeds: experiment.TuneSeeds,
 			LR: lr, Budget: len(lr), Select: sel,
-			// The mollified network's kappa grid extended once below its
-			// edge: on parity-small it chose 0.03, the lowest of
-			// {0.03, ..., 1} (paper/TUNING.md §1, "Edges"). Still 8 trials.
-			// The names are strings, not mollified's constants: package
-			// mollified's tests import this one. The plan rejects an
-			// unknown configuration or axis (TestBuiltinProfilesPlan).
-			Axes: map[string]map[string][]float64{
-				"mollified": {"kappa": {0.01, 0.03, 0.1, 0.3, 1}},
-			},
+			Axes: axes,
 		}},
 	}
 }

@@ -91,3 +91,29 @@ func TestProfiles(t *testing.T) {
 		t.Fatal("unknown profile accepted")
 	}
 }
+
+// TestExtendedAxes pins the grids extended once at an edge (paper/TUNING.md
+// §1): kappa in every regime, c in the 90k regime only, where its pick sat
+// at the top of {1, 3, 10, 30}.
+func TestExtendedAxes(t *testing.T) {
+	kappa := []float64{0.01, 0.03, 0.1, 0.3, 1}
+	for _, tc := range []struct {
+		task Task
+		want map[string][]float64
+	}{
+		{Task{}, map[string][]float64{"kappa": kappa, "c": {1, 3, 10, 30, 100}}},
+		{Small, map[string][]float64{"kappa": kappa}},
+		{SmallWide, map[string][]float64{"kappa": kappa}},
+	} {
+		sw, err := tc.task.Sweep(experiment.MustBuiltin(experiment.Paper))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(tc.want, sw.Axes["mollified"]); d != "" {
+			t.Errorf("%s: mollified axes (-want +got):\n%s", tc.task.Name(), d)
+		}
+		if len(sw.Axes) != 1 {
+			t.Errorf("%s: axes of %d configurations, want mollified's only", tc.task.Name(), len(sw.Axes))
+		}
+	}
+}

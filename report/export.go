@@ -25,9 +25,11 @@ const JSONSchema = 2
 // jsonReport is report.json: the summary cells, the claims and the gates,
 // from the same data as report.md.
 type jsonReport struct {
-	Schema     int        `json:"schema"`
-	Tasks      []jsonTask `json:"tasks"`
-	Provenance []string   `json:"provenance"`
+	Schema int        `json:"schema"`
+	Tasks  []jsonTask `json:"tasks"`
+	// NotRun names the tasks of the profile with no result here.
+	NotRun     []string `json:"not_run"`
+	Provenance []string `json:"provenance"`
 }
 
 type jsonTask struct {
@@ -92,7 +94,10 @@ func cells(tr *TaskReport) []jsonCell {
 // metric), runs.csv (one row per run and final metric: the tidy form) and
 // tables.tex (every table, booktabs).
 func (r *Report) writeExports(dir string) error {
-	jr := jsonReport{Schema: JSONSchema, Provenance: r.Provenance}
+	jr := jsonReport{Schema: JSONSchema, Provenance: r.Provenance, NotRun: []string{}}
+	for _, nr := range r.NotRun {
+		jr.NotRun = append(jr.NotRun, nr.Name)
+	}
 	var summary bytes.Buffer
 	sw := csv.NewWriter(&summary)
 	sw.Write([]string{"task", "profile", "config", "metric", "n", "mean", "lo", "hi"})

@@ -19,7 +19,12 @@ const Method = "mollified"
 
 // Report is the analysis of a results directory.
 type Report struct {
-	Tasks      []*TaskReport
+	Tasks []*TaskReport
+	// NotRun are the tasks the results' profile defines that have no
+	// result file here (the paper profile's CIFAR-10, say): the summary and
+	// the paper's tables list them as not run here, so that a reader sees
+	// what the folder leaves out.
+	NotRun     []NotRun
 	Provenance []string
 	Warnings   []string
 
@@ -56,6 +61,12 @@ type ConfigReport struct {
 	Tuned    []*experiment.Record
 	Selected experiment.Hyper
 	Seeds    []uint64
+}
+
+// NotRun is a task of the results' profile without results here.
+type NotRun struct {
+	Name, Summary, Profile string
+	Spec                   experiment.ReportSpec
 }
 
 // Verdict is the data's answer to a claim.
@@ -137,7 +148,44 @@ func Build(results []*store.Result, reg Registry) (*Report, error) {
 		}
 		rep.Tasks = append(rep.Tasks, tr)
 	}
+	rep.NotRun = notRun(results, byTask, reg)
 	return rep, nil
+}
+
+// notRun lists, in registry order, the tasks that define the results'
+// profile and have no result here. With results of several profiles there
+// is no one profile to speak of, and the list is empty.
+func notRun(results []*store.Result, byTask map[string][]*store.Result, reg Registry) []NotRun {
+	profiles := map[string]bool{}
+	for _, r := range results {
+		profiles[r.Record.Spec.Profile] = true
+	}
+	if len(profiles) != 1 || reg.Task == nil {
+		return nil
+	}
+	name := results[0].Record.Spec.Profile
+	base := name // a built-in profile is its own base
+	if reg.Profile != nil {
+		if p, err := reg.Profile(name); err == nil {
+			base = p.Base
+		}
+	}
+	var out []NotRun
+	for _, tn := range reg.Tasks {
+		if _, ok := byTask[tn]; ok {
+			continue
+		}
+		t, err := reg.Task(tn)
+		if err != nil || !slices.Contains(t.Profiles(), base) {
+			continue
+		}
+		nr := NotRun{Name: tn, Summary: t.Summary(), Profile: name}
+		if r, ok := t.(experiment.Reporter); ok {
+			nr.Spec = r.Report()
+		}
+		out = append(out, nr)
+	}
+	return out
 }
 
 func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, error) {

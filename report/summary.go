@@ -32,10 +32,27 @@ func (r *Report) Summary() Table {
 			}
 		}
 	}
+	var names []string
+	for _, nr := range r.NotRun {
+		names = append(names, nr.Name)
+		for _, c := range nr.Spec.Claims {
+			t.Rows = append(t.Rows, []string{nr.Name, c.Text, "—", notRunHere, nr.Profile, "0", "—", "—"})
+		}
+	}
 	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.",
 		"Picks at a grid edge: the compared configurations' tuned values that are the smallest or largest their trials tried (axes of three values or more); a wider grid could change the verdict.")
+	if len(names) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("Not run here: the tasks of profile %s with no result in this folder; `mollify plan -profile %s -tasks %s` prints what they would cost on your machine.",
+			r.NotRun[0].Profile, r.NotRun[0].Profile, strings.Join(names, ",")))
+	}
 	return t
 }
+
+// paperHeader heads every paper table.
+var paperHeader = []string{"row (the paper's)", "configuration here", "the paper", "ours: mean [95% interval]", "seeds", "sanity gate"}
+
+// notRunHere is the verdict and paper-table cell of a task with no results.
+const notRunHere = "not run here"
 
 // state is the gate as the summary tables show it.
 func (g Gate) state() string {
@@ -69,7 +86,7 @@ func (r *Report) PaperTables() []Table {
 		}
 		gate := tr.Gate.state()
 		t := Table{Title: fmt.Sprintf("%s — ours: [%s](#%s), profile %s", pt.Title, tr.Name, anchor(tr), tr.Profile),
-			Header: []string{"row (the paper's)", "configuration here", "the paper", "ours: mean [95% interval]", "seeds", "sanity gate"}}
+			Header: paperHeader}
 		scale := pt.Scale
 		if scale == 0 {
 			scale = 1
@@ -93,6 +110,23 @@ func (r *Report) PaperTables() []Table {
 		if tr.Profile != experiment.Paper { // a user profile on the paper base has other sizes too
 			t.Notes = append(t.Notes, fmt.Sprintf("Profile %s: not the paper's sizes, so the numbers cannot be compared with the paper's; the table shows the layout.", tr.Profile))
 		}
+		out = append(out, t)
+	}
+	for _, nr := range r.NotRun {
+		pt := nr.Spec.Paper
+		if pt == nil {
+			continue
+		}
+		t := Table{Title: fmt.Sprintf("%s — ours: %s, profile %s, %s", pt.Title, nr.Name, nr.Profile, notRunHere),
+			Header: paperHeader}
+		for _, row := range pt.Rows {
+			cfg, ours := "—", "not compared here"
+			if row.Config != "" {
+				cfg, ours = row.Config, notRunHere
+			}
+			t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), ours, "—", "—"})
+		}
+		t.Notes = append(t.Notes, fmt.Sprintf("No result of %s in this folder; `mollify plan -profile %s -tasks %s` prints what its runs would cost.", nr.Name, nr.Profile, nr.Name))
 		out = append(out, t)
 	}
 	return out

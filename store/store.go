@@ -138,12 +138,32 @@ func LoadResult(path string) (*Result, error) {
 	if err := json.Unmarshal(f.Run, &rec); err != nil {
 		return nil, fmt.Errorf("result file %s: bad run object: %w", path, err)
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, f.Run); err != nil {
+	d, err := digest(f.Run)
+	if err != nil {
 		return nil, fmt.Errorf("result file %s: %w", path, err)
 	}
+	return &Result{Path: path, Record: &rec, Env: f.Env, Digest: d}, nil
+}
+
+// Digest is the Result.Digest of a file holding rec: two runs are the same
+// bit for bit when their digests are.
+func Digest(rec *experiment.Record) (string, error) {
+	run, err := EncodeRecord(rec)
+	if err != nil {
+		return "", fmt.Errorf("encode %s: %w", rec.Spec, err)
+	}
+	return digest(run)
+}
+
+// digest is the SHA-256 of a run object's compact encoding, so that the
+// file's indentation does not count.
+func digest(run []byte) (string, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, run); err != nil {
+		return "", err
+	}
 	sum := sha256.Sum256(compact.Bytes())
-	return &Result{Path: path, Record: &rec, Env: f.Env, Digest: hex.EncodeToString(sum[:])}, nil
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // IsResultName reports whether a file name under runs/ is a result file's,

@@ -138,6 +138,13 @@ func TestBadInput(t *testing.T) {
 		{name: "k8s without an image", args: []string{"k8s", "-shards", "4"}, code: exitUsage, want: []string{"image", "empty"}},
 		{name: "k8s with bad memory", args: []string{"k8s", "-image", "x", "-shards", "4", "-memory", "lots"}, code: exitUsage, want: []string{`memory "lots"`}},
 		{name: "compare with one folder", args: []string{"compare", "OUT"}, code: exitUsage, want: []string{"two results folders", "1 argument"}},
+		{name: "replay with an unknown sample", args: []string{"replay", "-sample", "some"}, code: exitUsage, want: []string{"-sample", `"some"`, "revision or all"}},
+		{name: "replay with zero workers", args: []string{"replay", "-workers", "0"}, code: exitUsage, want: []string{"-workers", "0", "1 or more"}},
+		{name: "replay of an unknown task", args: []string{"replay", "-tasks", "parrity"}, code: exitUsage, want: []string{"-tasks", `"parrity"`, `did you mean "parity"?`}},
+		{name: "replay of a missing folder", args: []string{"replay", "-out", "OUT/none"}, code: exitUsage, want: []string{"-out", "OUT/none", "no results folder"}},
+		{name: "replay of a folder without such runs", args: []string{"replay", "-profile", "quick", "-tasks", "copy", "-out", "OUT"},
+			setup: func(t *testing.T, out string) env { os.MkdirAll(filepath.Join(out, "runs"), 0o755); return nil },
+			code:  exitUsage, want: []string{"-out", "no run of profile quick", "tasks copy"}},
 		// Results folders.
 		{name: "report of a missing folder", args: []string{"report", "-out", "/nonexistent/dir"}, code: exitUsage, want: []string{"-out", "/nonexistent/dir"}},
 		{name: "check with -out", args: []string{"check", "-out", "x"}, code: exitUsage, want: []string{"-out is not used"}},

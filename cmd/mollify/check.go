@@ -121,17 +121,7 @@ func compareResults(golden, got string) ([]string, error) {
 		if h.Digest == wm[k].Digest {
 			continue
 		}
-		var diffs []string
-		wf, hf := wm[k].Record.Final, h.Record.Final
-		for _, name := range slices.Sorted(maps.Keys(wf)) {
-			if a, b := wf[name], hf[name]; a != b && !(a != a && b != b) {
-				diffs = append(diffs, fmt.Sprintf("%s %v → %v", name, a, b))
-			}
-		}
-		if len(diffs) == 0 {
-			diffs = append(diffs, "final metrics equal; the curve differs")
-		}
-		problems = append(problems, fmt.Sprintf("differs: %s (%s)", k, strings.Join(diffs, ", ")))
+		problems = append(problems, fmt.Sprintf("differs: %s (%s)", k, strings.Join(recordDiffs(wm[k].Record, h.Record), ", ")))
 	}
 	for _, k := range slices.Sorted(maps.Keys(hm)) {
 		if _, ok := wm[k]; !ok {
@@ -139,4 +129,20 @@ func compareResults(golden, got string) ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// recordDiffs says how two runs of one spec differ: the final metrics that
+// differ (old → new), or that only the curve does.
+func recordDiffs(want, got *experiment.Record) []string {
+	var diffs []string
+	wf, hf := want.Final, got.Final
+	for _, name := range slices.Sorted(maps.Keys(wf)) {
+		if a, b := wf[name], hf[name]; a != b && !(a != a && b != b) {
+			diffs = append(diffs, fmt.Sprintf("%s %v → %v", name, a, b))
+		}
+	}
+	if len(diffs) == 0 {
+		diffs = append(diffs, "final metrics equal; the curve differs")
+	}
+	return diffs
 }

@@ -48,6 +48,8 @@ Commands:
   prune      list (-delete: remove) result files a sweep would not produce,
              left by a changed grid or design
   compare    compare the final runs of two results folders, benchstat-style
+  replay     rerun stored runs with today's code and compare them bit for bit
+             (by default the shortest run of each task and code revision)
   k8s        write the Kubernetes Indexed Job that runs a sweep as shards
   list       list tasks, configurations, their options and hyper-parameters
   version    print the revision, Go version, platform, CPU and GEMM kernel
@@ -83,12 +85,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPlan(rest, stdout, stderr)
 	case "prune":
 		err = cmdPrune(rest, stdout, stderr)
+	case "replay":
+		err = cmdReplay(ctx, rest, stdout, stderr)
 	case "k8s":
 		err = cmdK8s(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		err = usagef("unknown command %q (want run, report, reproduce, check, plan, prune, compare, k8s, list, version or help)", cmd)
+		err = usagef("unknown command %q (want run, report, reproduce, check, plan, prune, compare, replay, k8s, list, version or help)", cmd)
 	}
 	var ue usageError
 	switch {

@@ -92,8 +92,9 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, r := range runs {
 		cpu += r.Env.WallSeconds
 	}
+	rev := store.CurrentProvenance().Revision
 	fmt.Fprintf(stderr, "replaying %d runs of %s with revision %s: about %s of CPU time (their recorded run times)\n",
-		len(runs), *dir, store.CurrentProvenance().Revision, format.Seconds(cpu))
+		len(runs), *dir, rev, format.Seconds(cpu))
 
 	outcomes := make([]string, len(runs))
 	jobs := make(chan int)
@@ -135,9 +136,9 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	tw.Flush()
 	if same < len(runs) {
-		return fmt.Errorf("%w: %d of %d replayed runs are not the stored ones bit for bit", errReplayDiffers, len(runs)-same, len(runs))
+		return fmt.Errorf("%w: %d of %d runs replayed with revision %s are not the stored ones bit for bit", errReplayDiffers, len(runs)-same, len(runs), rev)
 	}
-	fmt.Fprintf(stdout, "replay: all %d runs identical bit for bit\n", len(runs))
+	fmt.Fprintf(stdout, "replay: all %d runs identical bit for bit with revision %s\n", len(runs), rev)
 	return nil
 }
 

@@ -32,7 +32,9 @@ report: build
 ## pruned once it is done (they stay in git's history); then both reports,
 ## and the paper profile's plan (plan.txt: what the tasks not run here, such
 ## as CIFAR-10, would cost, measured on this machine once the campaign's
-## runs are over)
+## runs are over), and replay.txt in each folder (mollify replay: the
+## shortest run of each task and code revision rerun with this revision,
+## compared bit for bit)
 REFERENCE_TASKS ?= mnist-tanh mnist-sigmoid parity-small copy wordembed parity
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 reference: build
@@ -41,6 +43,7 @@ reference: build
 	$(BIN) report -profile paper -out results/reference/paper
 	$(BIN) report -profile reduced -out results/reference/reduced
 	$(BIN) plan -profile paper -out results/reference/paper > results/reference/paper/plan.txt.tmp && mv results/reference/paper/plan.txt.tmp results/reference/paper/plan.txt
+	for p in paper reduced; do $(BIN) replay -profile $$p -out results/reference/$$p > results/reference/$$p/replay.txt.tmp; s=$$?; mv results/reference/$$p/replay.txt.tmp results/reference/$$p/replay.txt; [ $$s -eq 0 ] || exit $$s; done
 
 ## test: vet, gofmt, unit tests, the race detector on the packages with
 ## concurrency, a short run of every parser's fuzzer, and the quick profile

@@ -93,7 +93,8 @@ func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		cpu += r.Env.WallSeconds
 	}
 	rev := store.CurrentProvenance().Revision
-	fmt.Fprintf(stderr, "replaying %d runs of %s with revision %s: about %s of CPU time (their recorded run times)\n",
+	// On stdout, so that the saved output says what was replayed with what.
+	fmt.Fprintf(stdout, "replaying %d runs of %s with revision %s: about %s of CPU time (their recorded run times)\n",
 		len(runs), *dir, rev, format.Seconds(cpu))
 
 	outcomes := make([]string, len(runs))

@@ -604,6 +604,10 @@ func verdicts(tr *TaskReport) []Verdict {
 			switch {
 			case d.N < stats.MinN:
 				v.Outcome = fmt.Sprintf("too few seeds to decide (n = %d < %d)", d.N, stats.MinN)
+			case cl.Metric == experiment.UpdatesToTarget && noneReached(x) && noneReached(y):
+				// Both sides censored at the budget: the data cannot say
+				// which is faster, only that neither gets there.
+				v.Outcome = "undecided (neither reaches the target within the budget)"
 			case math.IsNaN(d.Lo):
 				v.Outcome = "undecided (diverged runs)"
 			case better(d.Lo) && better(d.Hi):
@@ -617,6 +621,17 @@ func verdicts(tr *TaskReport) []Verdict {
 		out = append(out, v)
 	}
 	return out
+}
+
+// noneReached reports whether every final run of c records that it did
+// not reach the target (updates_to_target is then the budget + 1).
+func noneReached(c *ConfigReport) bool {
+	for _, r := range c.Runs {
+		if hit, ok := r.Final[experiment.ReachedTarget]; !ok || hit != 0 {
+			return false
+		}
+	}
+	return len(c.Runs) > 0
 }
 
 // constant reports whether all of vs (at least one) are the same number.

@@ -170,6 +170,49 @@ func TestWrite(t *testing.T) {
 
 // TestVerdictConstantMetric: when every run of both configurations has the
 // same value, the verdict says the metric does not separate them.
+// TestVerdictTargetNotReached: a speed claim (updates to a target) where
+// no final run of either configuration reaches the target is undecided, not
+// "not reproduced"; when one side reaches it, the usual comparison holds.
+func TestVerdictTargetNotReached(t *testing.T) {
+	speed := experiment.Claim{ID: "s", Text: "mollified is faster", Metric: experiment.UpdatesToTarget, Config: "mollified", Versus: "residual"}
+	runs := func(reached bool, updates float64) []*experiment.Record {
+		var out []*experiment.Record
+		for range 5 {
+			hit := 0.0
+			if reached {
+				hit = 1
+			}
+			out = append(out, &experiment.Record{Final: experiment.Values{experiment.UpdatesToTarget: experiment.Num(updates), experiment.ReachedTarget: experiment.Num(hit)}})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name        string
+		moll, resid bool
+		mollUpdates float64
+		want        string
+	}{
+		{"neither", false, false, 1001, "undecided (neither reaches the target within the budget)"},
+		{"only mollified", true, false, 500, "reproduced"},
+		{"only the other", false, true, 1001, "not reproduced (the opposite holds)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			residUpdates := 1001.0
+			if c.resid {
+				residUpdates = 600
+			}
+			tr := &TaskReport{Name: "t", Spec: experiment.ReportSpec{Claims: []experiment.Claim{speed}, Metrics: []experiment.Metric{{Name: experiment.UpdatesToTarget}}},
+				Configs: []*ConfigReport{
+					{Name: "mollified", Runs: runs(c.moll, c.mollUpdates), Seeds: []uint64{1, 2, 3, 4, 5}},
+					{Name: "residual", Runs: runs(c.resid, residUpdates), Seeds: []uint64{1, 2, 3, 4, 5}},
+				}}
+			if v := verdicts(tr)[0]; v.Outcome != c.want {
+				t.Errorf("outcome %q (%s), want %q", v.Outcome, v.Detail, c.want)
+			}
+		})
+	}
+}
+
 func TestVerdictConstantMetric(t *testing.T) {
 	rs := results(5, map[string]float64{"mollified": 0.5, "residual": 0.5})
 	for _, r := range rs {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/internal/format"
 	"github.com/mollifying/mollify/stats"
 )
 
@@ -41,11 +42,23 @@ func (r *Report) Summary() Table {
 	}
 	t.Notes = append(t.Notes, "Δ is the claimed configuration minus the other, per seed when the seeds pair up; each task's section gives the details, the gate's checks and the tuning.",
 		"Picks at a grid edge: the compared configurations' tuned values that are the smallest or largest their trials tried (axes of three values or more); a wider grid could change the verdict.")
+	if runs, secs := r.cost(); runs > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("Cost: the folder's %d runs (tuning included) took %s of run time in all: the sum of their wall times, which is their CPU time, runs executing one per core; each task's section gives its share.", runs, format.Seconds(secs)))
+	}
 	if len(names) > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("Not run here: the tasks of profile %s with no result in this folder; `mollify plan -profile %s -tasks %s` prints what they would cost on your machine.",
 			r.NotRun[0].Profile, r.NotRun[0].Profile, strings.Join(names, ",")))
 	}
 	return t
+}
+
+// cost counts the report's runs and sums their wall times.
+func (r *Report) cost() (runs int, seconds float64) {
+	for _, tr := range r.Tasks {
+		runs += tr.Runs
+		seconds += tr.RunSeconds
+	}
+	return runs, seconds
 }
 
 // paperHeader heads every paper table.

@@ -111,3 +111,13 @@ func TestNotRunMixedProfiles(t *testing.T) {
 		t.Errorf("not run %+v", got)
 	}
 }
+
+// TestSummaryCost: the summary's notes give the folder's runs and the sum
+// of their wall times, over every task.
+func TestSummaryCost(t *testing.T) {
+	rep := &Report{Tasks: []*TaskReport{{Name: "a", Runs: 3, RunSeconds: 3 * 3600}, {Name: "b", Runs: 2, RunSeconds: 1800}}}
+	notes := strings.Join(rep.Summary().Notes, "\n")
+	if !strings.Contains(notes, "the folder's 5 runs (tuning included) took 3.5 h of run time in all") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}

@@ -148,22 +148,24 @@ func Build(results []*store.Result, reg Registry) (*Report, error) {
 		}
 		rep.Tasks = append(rep.Tasks, tr)
 	}
-	rep.NotRun = notRun(results, byTask, reg)
+	rep.NotRun = notRun(rep.Tasks, reg)
 	return rep, nil
 }
 
 // notRun lists, in registry order, the tasks that define the results'
 // profile and have no result here. With results of several profiles there
 // is no one profile to speak of, and the list is empty.
-func notRun(results []*store.Result, byTask map[string][]*store.Result, reg Registry) []NotRun {
+func notRun(tasks []*TaskReport, reg Registry) []NotRun {
 	profiles := map[string]bool{}
-	for _, r := range results {
-		profiles[r.Record.Spec.Profile] = true
+	ran := map[string]bool{}
+	for _, tr := range tasks { // buildTask made each task's profile one
+		profiles[tr.Profile] = true
+		ran[tr.Name] = true
 	}
 	if len(profiles) != 1 || reg.Task == nil {
 		return nil
 	}
-	name := results[0].Record.Spec.Profile
+	name := tasks[0].Profile
 	base := name // a built-in profile is its own base
 	if reg.Profile != nil {
 		if p, err := reg.Profile(name); err == nil {
@@ -172,20 +174,27 @@ func notRun(results []*store.Result, byTask map[string][]*store.Result, reg Regi
 	}
 	var out []NotRun
 	for _, tn := range reg.Tasks {
-		if _, ok := byTask[tn]; ok {
+		if ran[tn] {
 			continue
 		}
 		t, err := reg.Task(tn)
 		if err != nil || !slices.Contains(t.Profiles(), base) {
 			continue
 		}
-		nr := NotRun{Name: tn, Summary: t.Summary(), Profile: name}
-		if r, ok := t.(experiment.Reporter); ok {
-			nr.Spec = r.Report()
-		}
+		nr := NotRun{Name: tn, Profile: name}
+		nr.Summary, nr.Spec = describe(t)
 		out = append(out, nr)
 	}
 	return out
+}
+
+// describe is what a report says of a task, run or not: its one-line
+// summary and, when it declares one, its report spec.
+func describe(t experiment.Task) (summary string, spec experiment.ReportSpec) {
+	if r, ok := t.(experiment.Reporter); ok {
+		spec = r.Report()
+	}
+	return t.Summary(), spec
 }
 
 func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, error) {
@@ -219,10 +228,7 @@ func buildTask(name string, rs []*store.Result, reg Registry) (*TaskReport, erro
 	tr.Profile = slices.Collect(maps.Keys(profiles))[0]
 	var sel experiment.Selector
 	if t, err := reg.Task(name); err == nil {
-		tr.Summary = t.Summary()
-		if r, ok := t.(experiment.Reporter); ok {
-			tr.Spec = r.Report()
-		}
+		tr.Summary, tr.Spec = describe(t)
 		if reg.Profile != nil {
 			if p, err := reg.Profile(tr.Profile); err == nil {
 				if sw, err := t.Sweep(p); err == nil {

@@ -89,7 +89,8 @@ func edgeCell(es []string) string {
 // PaperTables lays out each of the paper's tables that a task of the
 // report reproduces (experiment.ReportSpec.Paper) as the paper does, row by
 // row in its order and names, with the paper's number beside ours (the
-// final runs' mean and interval, in the paper's unit).
+// final runs' mean and interval, in the paper's unit). A task of the profile
+// without results gets its table too, every cell of ours "not run here".
 func (r *Report) PaperTables() []Table {
 	var out []Table
 	for _, tr := range r.Tasks {
@@ -97,28 +98,22 @@ func (r *Report) PaperTables() []Table {
 		if pt == nil {
 			continue
 		}
-		gate := tr.Gate.state()
-		t := Table{Title: fmt.Sprintf("%s — ours: [%s](#%s), profile %s", pt.Title, tr.Name, anchor(tr), tr.Profile),
-			Header: paperHeader}
 		scale := pt.Scale
 		if scale == 0 {
 			scale = 1
 		}
-		for _, row := range pt.Rows {
-			cfg, ours, n := "—", "not compared here", "—"
-			if row.Config != "" {
-				cfg, ours = row.Config, "not run"
-				if c := tr.config(row.Config); c != nil && len(c.Runs) > 0 {
-					vs := c.Values(pt.Metric)
-					for i := range vs {
-						vs[i] *= scale
-					}
-					ours = fmtSummary(stats.Summarize(vs, tr.Name+"/"+c.Name+"/"+pt.Metric))
-					n = fmt.Sprint(len(vs))
+		t := paperTable(pt, fmt.Sprintf("[%s](#%s), profile %s", tr.Name, anchor(tr), tr.Profile), tr.Gate.state(),
+			func(config string) (ours, n string) {
+				c := tr.config(config)
+				if c == nil || len(c.Runs) == 0 {
+					return "not run", "—"
 				}
-			}
-			t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), ours, n, gate})
-		}
+				vs := c.Values(pt.Metric)
+				for i := range vs {
+					vs[i] *= scale
+				}
+				return fmtSummary(stats.Summarize(vs, tr.Name+"/"+c.Name+"/"+pt.Metric)), fmt.Sprint(len(vs))
+			})
 		t.Notes = append(t.Notes, fmt.Sprintf("Ours: %s of the final runs, in the paper's unit.", pt.Metric))
 		if tr.Profile != experiment.Paper { // a user profile on the paper base has other sizes too
 			t.Notes = append(t.Notes, fmt.Sprintf("Profile %s: not the paper's sizes, so the numbers cannot be compared with the paper's; the table shows the layout.", tr.Profile))
@@ -130,19 +125,28 @@ func (r *Report) PaperTables() []Table {
 		if pt == nil {
 			continue
 		}
-		t := Table{Title: fmt.Sprintf("%s — ours: %s, profile %s, %s", pt.Title, nr.Name, nr.Profile, notRunHere),
-			Header: paperHeader}
-		for _, row := range pt.Rows {
-			cfg, ours := "—", "not compared here"
-			if row.Config != "" {
-				cfg, ours = row.Config, notRunHere
-			}
-			t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), ours, "—", "—"})
-		}
+		t := paperTable(pt, fmt.Sprintf("%s, profile %s, %s", nr.Name, nr.Profile, notRunHere), "—",
+			func(string) (string, string) { return notRunHere, "—" })
 		t.Notes = append(t.Notes, fmt.Sprintf("No result of %s in this folder; `mollify plan -profile %s -tasks %s` prints what its runs would cost.", nr.Name, nr.Profile, nr.Name))
 		out = append(out, t)
 	}
 	return out
+}
+
+// paperTable is the paper's table pt with our cells: ours gives the cell
+// and seed count of a row naming one of our configurations; a row of the
+// paper's with no configuration here is "not compared here".
+func paperTable(pt *experiment.PaperTable, ours, gate string, cell func(config string) (ours, n string)) Table {
+	t := Table{Title: fmt.Sprintf("%s — ours: %s", pt.Title, ours), Header: paperHeader}
+	for _, row := range pt.Rows {
+		cfg, o, n := "—", "not compared here", "—"
+		if row.Config != "" {
+			cfg = row.Config
+			o, n = cell(row.Config)
+		}
+		t.Rows = append(t.Rows, []string{row.Label, cfg, fmtNum(row.Value), o, n, gate})
+	}
+	return t
 }
 
 // unclaimedRow summarises a task on which the paper makes no claim (deep

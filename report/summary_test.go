@@ -56,6 +56,14 @@ func TestNotRun(t *testing.T) {
 		}
 		return rs
 	}
+	mixed := func() []*store.Result {
+		rs := withProfile("quick")
+		for _, x := range withProfile("paper") {
+			x.Record.Spec.Task = "elsewhere"
+			rs = append(rs, x)
+		}
+		return rs
+	}
 	for _, tc := range []struct {
 		name    string
 		results []*store.Result
@@ -64,6 +72,9 @@ func TestNotRun(t *testing.T) {
 		{"built-in profile", withProfile("quick"), []string{"other"}},
 		{"user profile on the quick base", withProfile("mine"), []string{"other"}},
 		{"profile no other task defines", withProfile("reduced"), nil},
+		// Two tasks of two profiles (the report rejects one task with two)
+		// name no one profile, so nothing is listed.
+		{"results of two profiles", mixed(), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, err := Build(tc.results, r)
@@ -97,18 +108,6 @@ func TestNotRun(t *testing.T) {
 				t.Errorf("paper tables %+v", pts)
 			}
 		})
-	}
-}
-
-// TestNotRunMixedProfiles: results of several profiles (the report rejects
-// a task with two, but two tasks may differ) name no one profile, so
-// nothing is listed as not run.
-func TestNotRunMixedProfiles(t *testing.T) {
-	rs := results(2, map[string]float64{"mollified": 0.2})
-	byTask := map[string][]*store.Result{"fake": rs}
-	rs[0].Record.Spec.Profile = "paper"
-	if got := notRun(rs, byTask, reg); got != nil {
-		t.Errorf("not run %+v", got)
 	}
 }
 

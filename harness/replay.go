@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/mollifying/mollify/experiment"
 	"github.com/mollifying/mollify/store"
@@ -22,7 +25,26 @@ var ErrStale = errors.New("stale result file")
 // the code changed what the run computes. profile is the profile the run
 // names (a user profile is not known by name alone).
 func Replay(ctx context.Context, res *store.Result, profile experiment.Profile) (*experiment.Record, error) {
+	return Rerun(ctx, res, profile, nil, nil)
+}
+
+// Rerun is [Replay] with two changes a diagnosis may want: the values of
+// hyper replace the run's (each must name one of the run's
+// hyper-parameters), and wrap, when not nil, wraps the run's configuration
+// (to add hooks that watch the training). With either, the record is not
+// the stored run's and is not for storing.
+func Rerun(ctx context.Context, res *store.Result, profile experiment.Profile, hyper experiment.Hyper, wrap func(experiment.Config) experiment.Config) (*experiment.Record, error) {
 	spec := res.Record.Spec
+	if len(hyper) > 0 {
+		h := maps.Clone(spec.Hyper)
+		for name, v := range hyper {
+			if _, ok := h[name]; !ok {
+				return nil, fmt.Errorf("%s: the run has no hyper-parameter %q (it has %s)", res.Path, name, strings.Join(slices.Sorted(maps.Keys(h)), ", "))
+			}
+			h[name] = v
+		}
+		spec.Hyper = h
+	}
 	if spec.Profile != profile.Name {
 		return nil, fmt.Errorf("%s: the run's profile is %q, not %q", res.Path, spec.Profile, profile.Name)
 	}
@@ -47,6 +69,9 @@ func Replay(ctx context.Context, res *store.Result, profile experiment.Profile) 
 	}
 	if fp != spec.Settings {
 		return nil, fmt.Errorf("%s: %w: the settings of %s under profile %s changed (fingerprint %s, the run has %s)", res.Path, ErrStale, spec.Task, profile.Name, fp, spec.Settings)
+	}
+	if wrap != nil {
+		c = wrap(c)
 	}
 	rec, err := t.Run(ctx, profile, spec, c, func(float64) {})
 	if err != nil {

@@ -27,7 +27,8 @@
 // (truncated back-propagation through time), and PushState/PopState set the
 // carried state aside for an evaluation pass. An LSTM's non-linearities are
 // [GateFunc] values, so that configurations can replace them (noisy or
-// mollified gates). [Embedding] reads token ids, [SeqSoftmaxCE],
+// mollified gates), and [GateStats] wraps any of them to count how large
+// its pre-activations are and how many of its units saturate. [Embedding] reads token ids, [SeqSoftmaxCE],
 // [SigmoidBCE] and [SquaredError] are the sequence losses, and
 // [NewLSTMNet] assembles a network from an [LSTMNetSpec].
 //

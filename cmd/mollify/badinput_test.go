@@ -138,6 +138,16 @@ func TestBadInput(t *testing.T) {
 		{name: "k8s without an image", args: []string{"k8s", "-shards", "4"}, code: exitUsage, want: []string{"image", "empty"}},
 		{name: "k8s with bad memory", args: []string{"k8s", "-image", "x", "-shards", "4", "-memory", "lots"}, code: exitUsage, want: []string{`memory "lots"`}},
 		{name: "compare with one folder", args: []string{"compare", "OUT"}, code: exitUsage, want: []string{"two results folders", "1 argument"}},
+		{name: "probe without a run", args: []string{"probe"}, code: exitUsage, want: []string{"-run", "required"}},
+		{name: "probe of a missing file", args: []string{"probe", "-run", "OUT/none.json"}, code: exitUsage, want: []string{"-run", "OUT/none.json", "no such file"}},
+		{name: "probe every zero updates", args: []string{"probe", "-run", "x.json", "-every", "0"}, code: exitUsage, want: []string{"-every", "0", "1 or more"}},
+		{name: "probe hyper not a number", args: []string{"probe", "-hyper", "lr=fast"}, code: exitUsage, want: []string{`"lr=fast"`, "name=number"}},
+		{name: "probe of a run without LSTM", args: []string{"probe", "-profile", "quick", "-run", "OUT/p.json"}, setup: func(t *testing.T, out string) env { writeProbeRun(t, out, "parity"); return nil }, code: exitUsage,
+			want: []string{"OUT/p.json", "not an LSTM network", "task parity builds"}},
+		{name: "probe of another profile's run", args: []string{"probe", "-profile", "paper", "-run", "OUT/p.json"}, setup: func(t *testing.T, out string) env { writeProbeRun(t, out, "copy"); return nil }, code: exitUsage,
+			want: []string{"-profile", `"quick"`, `not "paper"`}},
+		{name: "probe of an unknown hyper-parameter", args: []string{"probe", "-profile", "quick", "-run", "OUT/p.json", "-hyper", "kapa=1"}, setup: func(t *testing.T, out string) env { writeProbeRun(t, out, "copy"); return nil }, code: exitUsage,
+			want: []string{"-hyper kapa", `no hyper-parameter "kapa"`, "kappa, lr"}},
 		{name: "replay with an unknown sample", args: []string{"replay", "-sample", "some"}, code: exitUsage, want: []string{"-sample", `"some"`, "revision or all"}},
 		{name: "replay with zero workers", args: []string{"replay", "-workers", "0"}, code: exitUsage, want: []string{"-workers", "0", "1 or more"}},
 		{name: "replay of an unknown task", args: []string{"replay", "-tasks", "parrity"}, code: exitUsage, want: []string{"-tasks", `"parrity"`, `did you mean "parity"?`}},
@@ -358,5 +368,17 @@ func TestReadOnlyResults(t *testing.T) {
 	code := run(context.Background(), []string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-out", dir}, &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "-out "+dir) || !strings.Contains(stderr.String(), "read-only file system") {
 		t.Fatalf("exit %d, want %d naming the folder and the read-only filesystem; stderr:\n%s", code, exitUsage, stderr.String())
+	}
+}
+
+// writeProbeRun writes out/p.json, a stored quick-profile mollified tuning
+// run of task (its numbers do not matter to the checks the probe makes
+// before running).
+func writeProbeRun(t *testing.T, out, task string) {
+	t.Helper()
+	rec := &experiment.Record{Spec: experiment.RunSpec{Schema: experiment.Schema, Task: task, Profile: experiment.Quick, Config: "mollified",
+		Phase: experiment.Tune, Seed: 101, Hyper: experiment.Hyper{"kappa": 0.03, "lr": 0.01}}}
+	if err := store.WriteResult(filepath.Join(out, "p.json"), rec, store.Env{}); err != nil {
+		t.Fatal(err)
 	}
 }

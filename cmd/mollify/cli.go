@@ -50,6 +50,8 @@ Commands:
   compare    compare the final runs of two results folders, benchstat-style
   replay     rerun stored runs with today's code and compare them bit for bit
              (by default the shortest run of each task and code revision)
+  probe      rerun one stored run (optionally with other hyper-parameters)
+             and print where its LSTM gates saturate and its gradient norms
   k8s        write the Kubernetes Indexed Job that runs a sweep as shards
   list       list tasks, configurations, their options and hyper-parameters
   version    print the revision, Go version, platform, CPU and GEMM kernel
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPrune(rest, stdout, stderr)
 	case "replay":
 		err = cmdReplay(ctx, rest, stdout, stderr)
+	case "probe":
+		err = cmdProbe(ctx, rest, stdout, stderr)
 	case "k8s":
 		err = cmdK8s(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -16,11 +16,7 @@ import (
 // run whose settings no longer match today's is refused as stale, not
 // replayed.
 func TestReplay(t *testing.T) {
-	dir := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"run", "-profile", "quick", "-tasks", "parity", "-configs", "baseline", "-seeds", "1", "-workers", "1", "-out", dir}, &stdout, &stderr); code != 0 {
-		t.Fatalf("run: exit %d: %s", code, stderr.String())
-	}
+	dir := sweepQuick(t, "parity", "baseline")
 	replay := func() (int, string) {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), []string{"replay", "-profile", "quick", "-sample", "all", "-workers", "2", "-out", dir}, &stdout, &stderr)
@@ -75,4 +71,16 @@ func TestShortestPerRevision(t *testing.T) {
 	if want := []string{"a/1", "a/4", "b/1"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// sweepQuick runs the quick profile's sweep of one task and configuration
+// with one final seed into a fresh folder and returns it.
+func sweepQuick(t *testing.T, task, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"run", "-profile", "quick", "-tasks", task, "-configs", config, "-seeds", "1", "-workers", "1", "-out", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr.String())
+	}
+	return dir
 }

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mollifying/mollify/experiment"
+	"github.com/mollifying/mollify/store"
+)
+
+// TestProbe: probing a stored LSTM run prints the gate table and gradient
+// norms every -every updates and stops at -updates; probing the whole run
+// ends with exactly the stored final metrics (the probe watches, it does not
+// change what the run computes); -hyper reruns with another value and says
+// which.
+func TestProbe(t *testing.T) {
+	rs, err := store.LoadResults(sweepQuick(t, "copy", "mollified"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := rs[slices.IndexFunc(rs, func(r *store.Result) bool { return r.Record.Spec.Phase == experiment.Final })]
+	probe := func(extra ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"probe", "-profile", "quick", "-run", final.Path}, extra...)
+		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+			t.Fatalf("probe %q: exit %d: %s", extra, code, stderr.String())
+		}
+		return stdout.String()
+	}
+	for _, tc := range []struct {
+		name       string
+		args, want []string
+		not        []string
+	}{
+		{"stopped early", []string{"-every", "2", "-updates", "4"},
+			[]string{"after update 2: ", "after update 4: ", "p1=", "row 1 candidate", "saturated (|∂y/∂x| < 0.01)", "gradient norms of update 4 (after clipping): ", "stopped after 4 updates"},
+			[]string{"after update 6", "final:"}},
+		{"whole run", []string{"-every", "1000000"},
+			[]string{"final: " + fmtValues(final.Record.Final) + "\n"}, []string{"after update"}},
+		{"another learning rate", []string{"-every", "2", "-updates", "2", "-hyper", "lr=0.5"},
+			[]string{"lr=0.5 (stored ", "after update 2: "}, nil},
+		{"another learning rate, whole run", []string{"-every", "1000000", "-hyper", "lr=0.5"},
+			[]string{"final: "}, []string{"final: " + fmtValues(final.Record.Final) + "\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := probe(tc.args...)
+			for _, w := range tc.want {
+				if row, ok := strings.CutPrefix(w, "row "); ok { // a table row, whatever its padding
+					if !slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool { return strings.HasPrefix(strings.Join(strings.Fields(l), " "), row+" ") }) {
+						t.Errorf("output lacks the row %q:\n%s", row, out)
+					}
+					continue
+				}
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(out, w) {
+					t.Errorf("output has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

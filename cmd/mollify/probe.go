@@ -24,7 +24,8 @@ var errNotLSTM = errors.New("not an LSTM network")
 
 // cmdProbe reruns one stored run, optionally with other hyper-parameter
 // values, and prints every -every updates where its LSTM layers saturate
-// (each gate part's mean and largest |pre-activation|, its mean |output|,
+// (for each layer, a bidirectional one's backward half apart, each gate
+// part's mean and largest |pre-activation|, its mean |output|,
 // and the share of units passing less than nn.SaturatedBelow of their
 // gradient) and each
 // parameter's gradient norm. It answers "why does this run not learn?"
@@ -197,10 +198,13 @@ func (p *prober) print(done int) {
 	tw := tabwriter.NewWriter(p.out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  layer\tpart\tmean |pre-activation|\tmax\tmean |output|\tsaturated (|∂y/∂x| < %g)\n", nn.SaturatedBelow)
 	for i, l := range p.net.LSTMs {
+		layer := strconv.Itoa(p.net.Depth[i] + 1)
+		if i > 0 && p.net.Depth[i-1] == p.net.Depth[i] { // a bidirectional layer's second half
+			layer += " backward"
+		}
 		for k := range nn.NumGates {
-			g := l.Gates[k].(*nn.GateStats[float32])
-			s := g.Take()
-			fmt.Fprintf(tw, "  %d\t%s\t%.3g\t%.3g\t%.3g\t%.0f%%\n", p.net.Depth[i]+1, nn.GateName(k), s.MeanAbsX, s.MaxAbsX, s.MeanAbsY, 100*s.Saturated)
+			s := l.Gates[k].(*nn.GateStats[float32]).Take()
+			fmt.Fprintf(tw, "  %s\t%s\t%.3g\t%.3g\t%.3g\t%.0f%%\n", layer, nn.GateName(k), s.MeanAbsX, s.MaxAbsX, s.MeanAbsY, 100*s.Saturated)
 		}
 	}
 	tw.Flush()

@@ -21,11 +21,20 @@ func TestProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	final := rs[slices.IndexFunc(rs, func(r *store.Result) bool { return r.Record.Spec.Phase == experiment.Final })]
+	isFinal := func(r *store.Result) bool { return r.Record.Spec.Phase == experiment.Final }
+	final := rs[slices.IndexFunc(rs, isFinal)]
+	ws, err := store.LoadResults(sweepQuick(t, "wordembed", "mollified"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wordembed := ws[slices.IndexFunc(ws, isFinal)]
 	probe := func(extra ...string) string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"probe", "-profile", "quick", "-run", final.Path}, extra...)
+		if i := slices.Index(args, "WORDEMBED"); i >= 0 { // a later -run wins
+			args[i] = wordembed.Path
+		}
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 			t.Fatalf("probe %q: exit %d: %s", extra, code, stderr.String())
 		}
@@ -41,6 +50,8 @@ func TestProbe(t *testing.T) {
 			[]string{"after update 6", "final:"}},
 		{"whole run", []string{"-every", "1000000"},
 			[]string{"final: " + fmtValues(final.Record.Final) + "\n"}, []string{"after update"}},
+		{"bidirectional layers", []string{"-run", "WORDEMBED", "-every", "2", "-updates", "2"},
+			[]string{"row 1 candidate", "row 1 backward candidate", "row 2 backward cell"}, []string{"row 3 "}},
 		{"another learning rate", []string{"-every", "2", "-updates", "2", "-hyper", "lr=0.5"},
 			[]string{"lr=0.5 (stored ", "after update 2: "}, nil},
 		{"another learning rate, whole run", []string{"-every", "1000000", "-hyper", "lr=0.5"},
@@ -60,6 +71,12 @@ func TestProbe(t *testing.T) {
 				}
 			}
 			for _, w := range tc.not {
+				if row, ok := strings.CutPrefix(w, "row "); ok {
+					if slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool { return strings.HasPrefix(strings.Join(strings.Fields(l), " "), row) }) {
+						t.Errorf("output has the row %q:\n%s", row, out)
+					}
+					continue
+				}
 				if strings.Contains(out, w) {
 					t.Errorf("output has %q:\n%s", w, out)
 				}

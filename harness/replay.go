@@ -36,12 +36,9 @@ func Replay(ctx context.Context, res *store.Result, profile experiment.Profile) 
 func Rerun(ctx context.Context, res *store.Result, profile experiment.Profile, hyper experiment.Hyper, wrap func(experiment.Config) experiment.Config) (*experiment.Record, error) {
 	spec := res.Record.Spec
 	if len(hyper) > 0 {
-		h := maps.Clone(spec.Hyper)
-		for name, v := range hyper {
-			if _, ok := h[name]; !ok {
-				return nil, fmt.Errorf("%s: the run has no hyper-parameter %q (it has %s)", res.Path, name, strings.Join(slices.Sorted(maps.Keys(h)), ", "))
-			}
-			h[name] = v
+		h, err := Override(spec.Hyper, hyper)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", res.Path, err)
 		}
 		spec.Hyper = h
 	}
@@ -80,4 +77,18 @@ func Rerun(ctx context.Context, res *store.Result, profile experiment.Profile, h
 	// As the runner stores it (runOne).
 	rec.Spec, rec.Hash = spec, spec.Hash()
 	return rec, nil
+}
+
+// Override returns a copy of a run's hyper-parameters with the values of
+// over in place; every name of over must be one of the run's (the first
+// that is not, by name, is the error).
+func Override(run, over experiment.Hyper) (experiment.Hyper, error) {
+	h := maps.Clone(run)
+	for _, name := range slices.Sorted(maps.Keys(over)) {
+		if _, ok := h[name]; !ok {
+			return nil, fmt.Errorf("%s: the run has no hyper-parameter %q (it has %s)", name, name, strings.Join(slices.Sorted(maps.Keys(run)), ", "))
+		}
+		h[name] = over[name]
+	}
+	return h, nil
 }

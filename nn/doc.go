@@ -28,9 +28,10 @@
 // carried state aside for an evaluation pass. An LSTM's non-linearities are
 // [GateFunc] values, so that configurations can replace them (noisy or
 // mollified gates), and [GateStats] wraps any of them to count how large
-// its pre-activations are and how many of its units saturate. [Embedding] reads token ids, [SeqSoftmaxCE],
-// [SigmoidBCE] and [SquaredError] are the sequence losses, and
-// [NewLSTMNet] assembles a network from an [LSTMNetSpec].
+// its pre-activations are and how many of its units saturate. [Embedding]
+// reads token ids, [SeqSoftmaxCE], [SigmoidBCE] and [SquaredError] are the
+// sequence losses, and [NewLSTMNet] assembles a network from an
+// [LSTMNetSpec].
 //
 // Initial weights are drawn in float64 and rounded once to the element type,
 // so a float32 and a float64 model built from the same seed start from the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -25,12 +24,11 @@ var errNotLSTM = errors.New("not an LSTM network")
 // cmdProbe reruns one stored run, optionally with other hyper-parameter
 // values, and prints every -every updates where its LSTM layers saturate
 // (for each layer, a bidirectional one's backward half apart, each gate
-// part's mean and largest |pre-activation|, its mean |output|,
-// and the share of units passing less than nn.SaturatedBelow of their
-// gradient) and each
+// part's mean and largest |pre-activation|, its mean |output| and the share
+// of units passing less than nn.SaturatedBelow of their gradient) and each
 // parameter's gradient norm. It answers "why does this run not learn?"
-// (paper/TUNING.md §6 traces the reduced ptb's mollified LSTM with it)
-// and writes nothing.
+// (paper/TUNING.md §6 traces the reduced ptb's mollified LSTM with it) and
+// writes nothing.
 func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("probe", stderr)
 	profile := fs.String("profile", experiment.Paper, "profile of the run: a built-in name or a profile file")
@@ -74,10 +72,8 @@ func cmdProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if _, ok := a.(*experiment.LSTM); !ok {
 		return usagef("-run %s: %v: task %s builds a %T; the probe reads the gates of LSTM networks (ptb, copy, wordembed)", *path, errNotLSTM, spec.Task, a)
 	}
-	for name := range hyper {
-		if _, ok := spec.Hyper[name]; !ok {
-			return usagef("-hyper %s: the run has no hyper-parameter %q (it has %s)", name, name, strings.Join(slices.Sorted(maps.Keys(spec.Hyper)), ", "))
-		}
+	if _, err := harness.Override(spec.Hyper, experiment.Hyper(hyper)); err != nil {
+		return usagef("-hyper %v", err)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -208,15 +204,10 @@ func (p *prober) print(done int) {
 		}
 	}
 	tw.Flush()
+	params := p.net.Params()
 	var parts []string
-	var total float64
-	for _, prm := range p.net.Params() {
-		var s float64
-		for _, g := range prm.Grad {
-			s += float64(g) * float64(g)
-		}
-		total += s
-		parts = append(parts, fmt.Sprintf("%s %.2g", prm.Name, math.Sqrt(s)))
+	for _, prm := range params {
+		parts = append(parts, fmt.Sprintf("%s %.2g", prm.Name, nn.GradNorm([]*nn.Param[float32]{prm})))
 	}
-	fmt.Fprintf(p.out, "  gradient norms of update %d (after clipping): %s; total %.3g\n", done, strings.Join(parts, ", "), math.Sqrt(total))
+	fmt.Fprintf(p.out, "  gradient norms of update %d (after clipping): %s; total %.3g\n", done, strings.Join(parts, ", "), nn.GradNorm(params))
 }

@@ -28,37 +28,31 @@ func TestProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	wordembed := ws[slices.IndexFunc(ws, isFinal)]
-	probe := func(extra ...string) string {
-		t.Helper()
-		var stdout, stderr bytes.Buffer
-		args := append([]string{"probe", "-profile", "quick", "-run", final.Path}, extra...)
-		if i := slices.Index(args, "WORDEMBED"); i >= 0 { // a later -run wins
-			args[i] = wordembed.Path
-		}
-		if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
-			t.Fatalf("probe %q: exit %d: %s", extra, code, stderr.String())
-		}
-		return stdout.String()
-	}
 	for _, tc := range []struct {
 		name       string
+		run        *store.Result
 		args, want []string
 		not        []string
 	}{
-		{"stopped early", []string{"-every", "2", "-updates", "4"},
+		{"stopped early", final, []string{"-every", "2", "-updates", "4"},
 			[]string{"after update 2: ", "after update 4: ", "p1=", "row 1 candidate", "saturated (|∂y/∂x| < 0.01)", "gradient norms of update 4 (after clipping): ", "stopped after 4 updates"},
 			[]string{"after update 6", "final:"}},
-		{"whole run", []string{"-every", "1000000"},
+		{"whole run", final, []string{"-every", "1000000"},
 			[]string{"final: " + fmtValues(final.Record.Final) + "\n"}, []string{"after update"}},
-		{"bidirectional layers", []string{"-run", "WORDEMBED", "-every", "2", "-updates", "2"},
+		{"bidirectional layers", wordembed, []string{"-every", "2", "-updates", "2"},
 			[]string{"row 1 candidate", "row 1 backward candidate", "row 2 backward cell"}, []string{"row 3 "}},
-		{"another learning rate", []string{"-every", "2", "-updates", "2", "-hyper", "lr=0.5"},
+		{"another learning rate", final, []string{"-every", "2", "-updates", "2", "-hyper", "lr=0.5"},
 			[]string{"lr=0.5 (stored ", "after update 2: "}, nil},
-		{"another learning rate, whole run", []string{"-every", "1000000", "-hyper", "lr=0.5"},
+		{"another learning rate, whole run", final, []string{"-every", "1000000", "-hyper", "lr=0.5"},
 			[]string{"final: "}, []string{"final: " + fmtValues(final.Record.Final) + "\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := probe(tc.args...)
+			var stdout, stderr bytes.Buffer
+			args := append([]string{"probe", "-profile", "quick", "-run", tc.run.Path}, tc.args...)
+			if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+				t.Fatalf("probe %q: exit %d: %s", args, code, stderr.String())
+			}
+			out := stdout.String()
 			for _, w := range tc.want {
 				if row, ok := strings.CutPrefix(w, "row "); ok { // a table row, whatever its padding
 					if !slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool { return strings.HasPrefix(strings.Join(strings.Fields(l), " "), row+" ") }) {

@@ -9,11 +9,23 @@ cmd=${1:?usage: cluster.sh start|stop DIR}
 dir=$(realpath -m "${2:?usage: cluster.sh start|stop DIR}")
 
 stop() {
+	local pids=() pid
 	for d in slurmd slurmctld munged; do
 		if [ -f "$dir/$d.pid" ]; then
-			kill "$(cat "$dir/$d.pid")" 2>/dev/null || true
+			pid=$(cat "$dir/$d.pid")
+			if kill "$pid" 2>/dev/null; then
+				pids+=("$pid")
+			fi
 			rm -f "$dir/$d.pid"
 		fi
+	done
+	# The daemons save their state as they exit: wait for them (up to 30 s
+	# each), or removing DIR races with their last writes.
+	for pid in "${pids[@]}"; do
+		for _ in $(seq 300); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
 	done
 }
 
